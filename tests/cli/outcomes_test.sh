@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# vtj-resolve's outcomes and exit statuses (CONTRACT.md), from saved register responses.
+. "$(dirname "$0")/lib.sh"
+: >"$WORK/empty.conf"
+printf 'VTJOnRegisterError pass\n' >"$WORK/pass.conf"
+printf 'VTJSecurityProhibition deny\n' >"$WORK/deny.conf"
+printf 'VTJSecurityProhibition pass\nVTJHeaderEncoding utf8\n' >"$WORK/passprohib.conf"
+printf 'VTJHeaderEncoding base64\n' >"$WORK/b64.conf"
+printf 'VTJHeaderEncoding latin1\n' >"$WORK/latin1.conf"
+printf 'VTJHeaderPrefix X-Citizen-\nVTJHeaderEncoding utf8\n' >"$WORK/prefix.conf"
+printf 'VTJHeader surname X-Name\nVTJHeader Kotikunta/KuntaR X-Kommun\nVTJHeaderEncoding utf8\n' >"$WORK/custom.conf"
+
+run --config "$WORK/empty.conf" --response "$RESPONSES/notfound_0001.xml"
+expect_status "not found 0001" 4
+expect_err "not found is logged" "denied 403"
+run --config "$WORK/empty.conf" --response "$RESPONSES/xroad_fault_0001.xml"
+expect_status "X-Road faultCode 0001 is not found" 4
+run --config "$WORK/empty.conf" --response "$RESPONSES/deceased_0007.xml"
+expect_status "deceased 0007" 5
+expect_no_err "deceased: no full hetu in messages" "020365-999P"
+run --config "$WORK/empty.conf" --response "$RESPONSES/notdisclosable_0019.xml"
+expect_status "not disclosable 0019" 5
+run --config "$WORK/empty.conf" --response "$RESPONSES/credentials_-1500.xml"
+expect_status "credential error -1500" 6
+expect_err "credential error named" "-1500"
+run --config "$WORK/empty.conf" --response "$RESPONSES/truncated.xml"
+expect_status "truncated response" 6
+expect_err "truncated response named" "malformed register response"
+run --config "$WORK/empty.conf" --response "$RESPONSES/passivated_0002.xml"
+expect_status "passivated offline" 6
+expect_err "passivated explained" "0002"
+expect_no_err "passivated: active hetu masked" "010170-960F"
+run --config "$WORK/empty.conf" --response "$SAMPLES/xroad/xroad4_prmess_annexD1_technical_fault.xml"
+expect_status "security server SOAP fault" 6
+expect_err "fault code named" "Server.ClientProxy.ServiceFailed.MissingBody"
+
+# VTJOnRegisterError pass: the request goes on without person data, status unavailable.
+run --config "$WORK/pass.conf" --response "$RESPONSES/truncated.xml"
+expect_status "pass policy exit" 6
+expect_out "pass policy status header" "VTJ-Status: unavailable"
+expect_no_out "pass policy: no person headers" "^VTJ-(Hetu|Surname)"
+
+# Security prohibition: withheld by default, passed on request, denied on request.
+run --config "$WORK/empty.conf" --response "$RESPONSES/prohibition_0000.xml"
+expect_status "prohibition withhold" 0
+expect_out "prohibition flag" "VTJ-Security-Prohibition: 1"
+expect_no_out "no street address" "^VTJ-(Street-Address|Postal-Code|Post-Office|Municipality|Municipality-Code):"
+expect_out "name still there (percent)" "VTJ-Surname: %C3%85kerlund-Nowak"
+expect_out "two nationalities (percent)" "VTJ-Nationality: 246%2C616"
+run --config "$WORK/passprohib.conf" --response "$RESPONSES/prohibition_0000.xml"
+expect_out "prohibition pass" "VTJ-Street-Address: Salainen katu 1"
+expect_out "municipality code keeps zeros" "VTJ-Municipality-Code: 091"
+expect_out "postal code keeps zeros" "VTJ-Postal-Code: 00100"
+run --config "$WORK/deny.conf" --response "$RESPONSES/prohibition_0000.xml"
+expect_status "prohibition deny" 5
+
+# Encodings of "Zoë Łucja".
+run --config "$WORK/b64.conf" --response "$RESPONSES/prohibition_0000.xml"
+expect_out "base64" "VTJ-Given-Names: Wm/DqyDFgXVjamE="
+run --config "$WORK/latin1.conf" --response "$RESPONSES/prohibition_0000.xml"
+cases=$((cases + 1))
+grep -qxF "VTJ-Given-Names: $(printf 'Zo\xeb ?ucja')" "$WORK/out" || fail_case "latin1: Ł becomes ?"
+run --config "$WORK/prefix.conf" --response "$RESPONSES/prohibition_0000.xml"
+expect_out "header prefix" "X-Citizen-Given-Names: Zoë Łucja"
+expect_out "status with prefix" "X-Citizen-Status: ok"
+run --config "$WORK/custom.conf" --response "$RESPONSES/prohibition_0000.xml"
+expect_out "custom header" "X-Name: Åkerlund-Nowak"
+expect_no_out "custom list replaces the default set" "^VTJ-Hetu:"
+expect_no_out "Kotikunta path withheld under prohibition" "^X-Kommun:"
+expect_out "status always sent" "VTJ-Status: ok"
+
+# JSON: raw UTF-8 values and the outcome.
+run --config "$WORK/empty.conf" --response "$RESPONSES/prohibition_0000.xml" --format json
+expect_status "json exit" 0
+cases=$((cases + 1))
+grep -qF '"surname":"Åkerlund-Nowak"' "$WORK/out" || fail_case "json raw UTF-8 value"
+cases=$((cases + 1))
+grep -qF '"outcome":"found"' "$WORK/out" || fail_case "json outcome"
+run --config "$WORK/empty.conf" --response "$RESPONSES/notfound_0001.xml" --format json
+cases=$((cases + 1))
+grep -qF '"http_status":403' "$WORK/out" || fail_case "json deny status"
+
+# Usage errors and the live register not yet available.
+run
+expect_status "no arguments" 2
+run --config "$WORK/empty.conf" --satu 12345678N --hetu 010170-960F
+expect_status "two identifiers" 2
+run --config "$WORK/empty.conf" --hetu 010170-999X
+expect_status "hetu with a wrong check character" 2
+run --config "$WORK/empty.conf" --satu 12345678A
+expect_status "satu with a wrong check character" 2
+run --config "$WORK/empty.conf" --response "$RESPONSES/notfound_0001.xml" --format yaml
+expect_status "bad format" 2
+run --config "$WORK/empty.conf" --hetu 010170-960F
+expect_status "no live register yet" 6
+expect_err "clear message" "--response"
+finish

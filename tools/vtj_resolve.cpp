@@ -1,0 +1,242 @@
+// vtj-resolve: the operator's command-line resolver. It applies the same configuration, certificate checks,
+// policy and rendering as the server modules, and prints what the module would add to a request.
+//
+// Exit status (CONTRACT.md): 0 resolved; 2 usage or configuration error; 3 certificate rejected;
+// 4 not found; 5 disclosure refused; 6 register error.
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "resolve_output.hpp"
+#include "vtj/citizen_cert.hpp"
+#include "vtj/config.hpp"
+#include "vtj/identity.hpp"
+#include "vtj/policy.hpp"
+#include "vtj/register_response.hpp"
+#include "vtj/render.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitCertificate = 3;
+constexpr int kExitRegister = 6;
+
+constexpr const char* kUsage =
+    "usage: vtj-resolve --config FILE [--cert FILE | --satu SATU | --hetu HETU] [--response FILE]\n"
+    "                   [--format headers|json] [--no-cache]\n"
+    "\n"
+    "  --config FILE     directives in the Apache style (VTJHeader, VTJCitizenIssuer, ...)\n"
+    "  --cert FILE       a citizen certificate (PEM or DER), checked as the module checks it\n"
+    "  --satu SATU       query by electronic client identifier\n"
+    "  --hetu HETU       query by personal identity code\n"
+    "  --response FILE   use a saved register response instead of querying the register\n"
+    "  --format F        headers (default): the headers the module would add; json: one object\n"
+    "  --no-cache        do not use or fill the cache\n";
+
+struct Options {
+  std::string config;
+  std::string cert;
+  std::string satu;
+  std::string hetu;
+  std::string response;
+  std::string format = "headers";
+  bool no_cache = false;
+};
+
+int fail(int status, const std::string& message) {
+  std::cerr << "vtj-resolve: " << message << "\n";
+  return status;
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Returns an error message, or empty when the options parsed.
+std::string parse_options(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::string& into) -> bool {
+      if (i + 1 >= argc) {
+        return false;
+      }
+      into = argv[++i];
+      return true;
+    };
+    bool ok = true;
+    if (a == "--config") {
+      ok = value(o.config);
+    } else if (a == "--cert") {
+      ok = value(o.cert);
+    } else if (a == "--satu") {
+      ok = value(o.satu);
+    } else if (a == "--hetu") {
+      ok = value(o.hetu);
+    } else if (a == "--response") {
+      ok = value(o.response);
+    } else if (a == "--format") {
+      ok = value(o.format);
+    } else if (a == "--no-cache") {
+      o.no_cache = true;
+    } else {
+      return "unknown option '" + a + "'";
+    }
+    if (!ok) {
+      return "option " + a + " needs a value";
+    }
+  }
+  int identifiers = !o.cert.empty() + !o.satu.empty() + !o.hetu.empty();
+  if (identifiers > 1) {
+    return "give at most one of --cert, --satu and --hetu";
+  }
+  if (identifiers == 0 && o.response.empty()) {
+    return "give --cert, --satu or --hetu, or --response";
+  }
+  if (o.format != "headers" && o.format != "json") {
+    return "--format must be headers or json";
+  }
+  return {};
+}
+
+// Which policy situation a register outcome is.
+vtj::policy::Situation situation_for(vtj::reg::Outcome o) {
+  using vtj::reg::Outcome;
+  using vtj::policy::Situation;
+  switch (o) {
+    case Outcome::Found:
+      return Situation::Resolved;
+    case Outcome::NotFound:
+      return Situation::NotFound;
+    case Outcome::Deceased:
+      return Situation::Deceased;
+    case Outcome::NotDisclosable:
+      return Situation::NotDisclosable;
+    case Outcome::CertificateRejected:
+      return Situation::CertificateRejected;
+    default:
+      return Situation::RegisterError;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  Options opt;
+  if (std::string e = parse_options(argc, argv, opt); !e.empty()) {
+    std::cerr << "vtj-resolve: " << e << "\n" << kUsage;
+    return kExitUsage;
+  }
+
+  vtj::config::Settings settings;
+  if (!opt.config.empty()) {
+    auto loaded = vtj::config::load_file(opt.config);
+    if (!loaded) {
+      return fail(kExitUsage, loaded.error().to_string());
+    }
+    settings = std::move(loaded.value());
+  }
+
+  vtj::tools::Resolution res;
+  res.format_json = opt.format == "json";
+
+  // The identity asked about: from a certificate (checked like the module checks it), or given directly.
+  if (!opt.cert.empty()) {
+    auto bytes = read_file(opt.cert);
+    if (!bytes) {
+      return fail(kExitUsage, "cannot read certificate file " + opt.cert);
+    }
+    vtj::identity::IssuerSet issuers;
+    for (const std::string& f : settings.citizen_issuers) {
+      auto added = issuers.add_file(f);
+      if (!added) {
+        return fail(kExitUsage, "VTJCitizenIssuer: " + added.error());
+      }
+    }
+    if (issuers.empty()) {
+      return fail(kExitUsage, "no VTJCitizenIssuer configured: no citizen certificate can be accepted");
+    }
+    auto cert = vtj::identity::read_citizen_certificate(*bytes, issuers, std::time(nullptr));
+    if (!cert) {
+      const auto& r = cert.error();
+      return vtj::tools::print_denial(
+          res, kExitCertificate, 403,
+          std::string("certificate rejected: ") + vtj::identity::to_string(r.reason) +
+              (r.detail.empty() ? "" : " (" + r.detail + ")"));
+    }
+    res.certificate_satu = cert->satu.str();
+    res.identity_masked = cert->satu.masked();
+  } else if (!opt.satu.empty()) {
+    auto satu = vtj::identity::Satu::parse(opt.satu);
+    if (!satu) {
+      return fail(kExitUsage, std::string("--satu: not a valid SATU (") + vtj::identity::to_string(satu.error()) +
+                                  ")");
+    }
+    res.queried_satu = satu->str();
+    res.identity_masked = satu->masked();
+  } else if (!opt.hetu.empty()) {
+    auto hetu = vtj::identity::Hetu::parse(opt.hetu);
+    if (!hetu) {
+      return fail(kExitUsage, std::string("--hetu: not a valid personal identity code (") +
+                                  vtj::identity::to_string(hetu.error()) + ")");
+    }
+    res.identity_masked = hetu->masked();
+  }
+
+  if (opt.response.empty()) {
+    // Live queries arrive with the register transport (the simulator issue); until then say so plainly.
+    return fail(kExitRegister,
+                "querying the live register is not available in this version; give a saved response with "
+                "--response FILE");
+  }
+
+  auto body = read_file(opt.response);
+  if (!body) {
+    return fail(kExitUsage, "cannot read response file " + opt.response);
+  }
+  auto parsed = vtj::reg::parse_response(*body);
+  if (!parsed) {
+    return vtj::tools::print_register_failure(
+        res, settings,
+        std::string("malformed register response: ") + vtj::reg::to_string(parsed.error().kind) +
+            (parsed.error().detail.empty() ? "" : " (" + parsed.error().detail + ")"));
+  }
+  const vtj::reg::Response& response = parsed.value();
+  res.outcome = vtj::reg::to_string(response.outcome);
+  if (res.identity_masked.empty() && response.person) {
+    res.identity_masked = vtj::identity::mask_identifier(response.person->hetu());
+  }
+  if (response.outcome == vtj::reg::Outcome::Passivated) {
+    // A live query asks again with the active identifier; a saved response cannot.
+    return vtj::tools::print_register_failure(
+        res, settings,
+        "the identifier is passivated (0002); the active one is " +
+            vtj::identity::mask_identifier(response.active_hetu) + ": a live query would ask again with it");
+  }
+  auto situation = situation_for(response.outcome);
+  if (situation == vtj::policy::Situation::RegisterError) {
+    std::string what = response.envelope == vtj::reg::Envelope::SoapFault
+                           ? "SOAP fault " + response.fault_code + ": " + response.fault_string
+                           : "register answered " + response.code + " (" + res.outcome + ")";
+    return vtj::tools::print_register_failure(res, settings, what);
+  }
+  bool prohibition = response.person && response.person->security_prohibition();
+  auto decision = vtj::policy::decide(situation, settings, false, prohibition);
+  return vtj::tools::print_decision(res, settings, decision, response.person ? &*response.person : nullptr);
+}
