@@ -1,0 +1,459 @@
+// apply(): one directive's arguments validated and stored. Messages quote the offending argument (made
+// printable and shortened) but never a secret: the password file's content is never echoed.
+
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "config/text.hpp"
+#include "vtj/config.hpp"
+#include "vtj/render.hpp"
+
+namespace vtj::config {
+
+namespace {
+
+using Error = std::optional<ConfigError>;
+
+struct Ctx {
+  const Source& where;
+  std::string_view name;
+  Error fail(std::string message) const { return ConfigError{where, std::string(name), std::move(message)}; }
+};
+
+std::string resolve(const std::string& path, const Source& where) {
+  if (path.empty() || path.front() == '/' || where.base_dir.empty()) {
+    return path;
+  }
+  return (std::filesystem::path(where.base_dir) / path).lexically_normal().string();
+}
+
+// A readable regular file; returns the problem, or empty.
+std::string unreadable(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return "is not a readable file";
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return "cannot be read";
+  }
+  return {};
+}
+
+Error file_arg(const Ctx& c, const std::string& arg, std::string_view what, std::string& out) {
+  std::string path = resolve(arg, c.where);
+  if (std::string problem = unreadable(path); !problem.empty()) {
+    return c.fail(std::string(what) + " " + quote(path) + " " + problem);
+  }
+  out = std::move(path);
+  return std::nullopt;
+}
+
+Error on_off(const Ctx& c, const std::string& arg, bool& out) {
+  if (iequals(arg, "on")) {
+    out = true;
+  } else if (iequals(arg, "off")) {
+    out = false;
+  } else {
+    return c.fail("expected On or Off, got " + quote(arg));
+  }
+  return std::nullopt;
+}
+
+// An integer in [min, max]; `what` names the value for the message.
+Error number(const Ctx& c, const std::string& arg, long long min, long long max, std::string_view what,
+             int& out) {
+  long long v = 0;
+  auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
+  if (arg.empty() || ec != std::errc() || end != arg.data() + arg.size() || v < min || v > max) {
+    return c.fail(std::string(what) + ", got " + quote(arg));
+  }
+  out = static_cast<int>(v);
+  return std::nullopt;
+}
+
+template <class E>
+Error choice(const Ctx& c, const std::string& arg, std::initializer_list<std::pair<std::string_view, E>> opts,
+             E& out) {
+  std::string names;
+  for (const auto& [n, v] : opts) {
+    if (iequals(arg, n)) {
+      out = v;
+      return std::nullopt;
+    }
+    names += names.empty() ? std::string(n) : ", " + std::string(n);
+  }
+  return c.fail("expected one of " + names + ", got " + quote(arg));
+}
+
+Error url(const Ctx& c, const std::string& arg, std::string& out) {
+  std::string_view rest;
+  if (istarts_with(arg, "https://")) {
+    rest = std::string_view(arg).substr(8);
+  } else if (istarts_with(arg, "http://")) {
+    rest = std::string_view(arg).substr(7);
+  } else {
+    return c.fail("expected an http:// or https:// URL, got " + quote(arg));
+  }
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) {
+    // Not echoed: the user-info part may hold a password.
+    return c.fail("the URL must not carry user credentials (use VTJCredentials)");
+  }
+  for (char ch : arg) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f) {
+      return c.fail("the URL holds white space or control characters: " + quote(arg));
+    }
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    size_t close = host.find(']');
+    if (close == std::string_view::npos) {
+      return c.fail("unterminated IPv6 address in URL " + quote(arg));
+    }
+    port = host.substr(close + 1);
+    host = host.substr(1, close - 1);
+    if (!port.empty() && port.front() != ':') {
+      return c.fail("unexpected text after the IPv6 address in URL " + quote(arg));
+    }
+    port = port.empty() ? port : port.substr(1);
+  } else if (size_t colon = host.find(':'); colon != std::string_view::npos) {
+    port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+  }
+  if (host.empty()) {
+    return c.fail("the URL has no host: " + quote(arg));
+  }
+  if (authority.find(':') != std::string_view::npos && authority.back() != ']') {
+    int p = 0;
+    if (number(c, std::string(port), 1, 65535, "", p)) {
+      return c.fail("the URL's port must be 1-65535: " + quote(arg));
+    }
+  }
+  out = arg;
+  return std::nullopt;
+}
+
+Error xroad_id(const Ctx& c, const std::string& arg, bool service, reg::XRoadId& out) {
+  std::vector<std::string> parts = split(arg, '/');
+  bool count_ok = service ? (parts.size() == 5 || parts.size() == 6) : parts.size() == 4;
+  bool parts_ok = true;
+  for (const std::string& p : parts) {
+    parts_ok = parts_ok && !p.empty() && printable_ascii(p);
+  }
+  if (!count_ok || !parts_ok) {
+    return c.fail(std::string(service ? "expected INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE[/VERSION]"
+                                      : "expected INSTANCE/CLASS/CODE/SUBSYSTEM") +
+                  " with non-empty parts, got " + quote(arg));
+  }
+  parts.resize(6);
+  out = reg::XRoadId{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]};
+  return std::nullopt;
+}
+
+Error cache(const Ctx& c, const std::string& arg, CacheSpec& out) {
+  CacheSpec spec;
+  if (iequals(arg, "none")) {
+    spec.kind = CacheSpec::Kind::None;
+  } else if (istarts_with(arg, "shm:")) {
+    std::string_view size = std::string_view(arg).substr(4);
+    unsigned long long unit = 1;
+    if (!size.empty()) {
+      switch (std::toupper(static_cast<unsigned char>(size.back()))) {
+        case 'K':
+          unit = 1ULL << 10;
+          break;
+        case 'M':
+          unit = 1ULL << 20;
+          break;
+        case 'G':
+          unit = 1ULL << 30;
+          break;
+        default:
+          break;
+      }
+      if (unit != 1) {
+        size.remove_suffix(1);
+      }
+    }
+    unsigned long long n = 0;
+    auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
+    constexpr unsigned long long kMax = 64ULL << 30;
+    if (size.empty() || ec != std::errc() || end != size.data() + size.size() || n > kMax / unit) {
+      return c.fail("expected shm:SIZE with an optional K, M or G suffix, got " + quote(arg));
+    }
+    if (n * unit < (1ULL << 20)) {
+      return c.fail("shared memory cache must be at least 1M, got " + quote(arg));
+    }
+    spec.kind = CacheSpec::Kind::Shm;
+    spec.shm_bytes = static_cast<size_t>(n * unit);
+  } else if (istarts_with(arg, "redis://")) {
+    std::string_view rest = std::string_view(arg).substr(8);
+    std::string_view db;
+    if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
+      db = rest.substr(slash + 1);
+      rest = rest.substr(0, slash);
+      if (number(c, std::string(db), 0, 1 << 20, "", spec.redis_db)) {
+        return c.fail("the Redis database must be a non-negative number, got " + quote(arg));
+      }
+    }
+    std::string_view host = rest;
+    std::string_view port;
+    if (!rest.empty() && rest.front() == '[') {
+      size_t close = rest.find(']');
+      host = close == std::string_view::npos ? std::string_view{} : rest.substr(1, close - 1);
+      port = close == std::string_view::npos ? std::string_view{} : rest.substr(close + 1);
+      if (!port.empty() && port.front() != ':') {
+        host = {};
+      }
+      port = port.empty() ? port : port.substr(1);
+    } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+      host = rest.substr(0, colon);
+      port = rest.substr(colon + 1);
+    }
+    if (host.empty() || !printable_ascii(host) || host.find('@') != std::string_view::npos) {
+      return c.fail("expected redis://HOST:PORT[/DB], got " + quote(arg));
+    }
+    if (rest.find(':') != std::string_view::npos &&
+        number(c, std::string(port), 1, 65535, "", spec.redis_port)) {
+      return c.fail("the Redis port must be 1-65535, got " + quote(arg));
+    }
+    spec.kind = CacheSpec::Kind::Redis;
+    spec.redis_host = std::string(host);
+  } else {
+    return c.fail("expected shm:SIZE, redis://HOST:PORT[/DB] or none, got " + quote(arg));
+  }
+  out = std::move(spec);
+  return std::nullopt;
+}
+
+Error read_password(const Ctx& c, const std::string& arg, Settings& s) {
+  std::string path = resolve(arg, c.where);
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || !in) {
+    return c.fail("password file " + quote(path) + " cannot be read");
+  }
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) {
+    line.pop_back();
+  }
+  if (line.empty()) {
+    return c.fail("password file " + quote(path) + " is empty");
+  }
+  s.password = std::move(line);
+  s.password_file = std::move(path);
+  return std::nullopt;
+}
+
+Error key_file(const Ctx& c, const std::string& arg, std::string& out) {
+  std::string path;
+  if (Error e = file_arg(c, arg, "key file", path)) {
+    return e;
+  }
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec || size < 32) {
+    return c.fail("key file " + quote(path) + " must hold at least 32 bytes");
+  }
+  out = std::move(path);
+  return std::nullopt;
+}
+
+Error header_name(const Ctx& c, const std::string& arg, std::string_view what) {
+  if (!is_token(arg)) {
+    return c.fail(std::string(what) + " must be a valid header name (letters, digits, -), got " + quote(arg));
+  }
+  return std::nullopt;
+}
+
+Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, const Ctx& c) {
+  using T = reg::Transport;
+  switch (id) {
+    case Directive::Vtj:
+      return on_off(c, a[0], s.enabled);
+    case Directive::RegisterUrl:
+      return url(c, a[0], s.register_url);
+    case Directive::Transport:
+      return choice<T>(c, a[0], {{"soso", T::Soso}, {"xroad", T::XRoad}}, s.transport);
+    case Directive::ClientCertificate: {
+      std::string cert;
+      std::string key;
+      if (Error e = file_arg(c, a[0], "certificate file", cert)) {
+        return e;
+      }
+      if (a.size() > 1) {
+        if (Error e = file_arg(c, a[1], "key file", key)) {
+          return e;
+        }
+      }
+      s.client_cert = std::move(cert);
+      s.client_key = std::move(key);
+      return std::nullopt;
+    }
+    case Directive::RegisterCa:
+      return file_arg(c, a[0], "CA file", s.register_ca);
+    case Directive::Credentials:
+      if (a[0].empty() || !printable_text(a[0])) {
+        return c.fail("the username must be non-empty printable text, got " + quote(a[0]));
+      }
+      if (Error e = read_password(c, a[1], s)) {
+        return e;
+      }
+      s.username = a[0];
+      return std::nullopt;
+    case Directive::Product:
+      if (a[0].empty() || !printable_text(a[0])) {
+        return c.fail("the product name must be non-empty printable text, got " + quote(a[0]));
+      }
+      s.product = a[0];
+      return std::nullopt;
+    case Directive::EndUser: {
+      size_t n = code_points(a[0]);
+      if (a[0].empty() || n == std::string::npos || !printable_text(a[0])) {
+        return c.fail("the end user must be non-empty printable UTF-8 text, got " + quote(a[0]));
+      }
+      if (n > 50) {
+        return c.fail("the end user must be at most 50 characters, got " + std::to_string(n));
+      }
+      s.end_user = a[0];
+      return std::nullopt;
+    }
+    case Directive::XRoadClient:
+      return xroad_id(c, a[0], false, s.xroad_client);
+    case Directive::XRoadService:
+      return xroad_id(c, a[0], true, s.xroad_service);
+    case Directive::Timeout: {
+      constexpr long long kMaxMs = 3600 * 1000;
+      int connect = 0;
+      int total = 0;
+      if (Error e = number(c, a[0], 1, kMaxMs, "connect timeout must be a positive number of milliseconds",
+                           connect)) {
+        return e;
+      }
+      if (Error e = number(c, a[1], 1, kMaxMs, "total timeout must be a positive number of milliseconds",
+                           total)) {
+        return e;
+      }
+      if (connect > total) {
+        return c.fail("connect timeout (" + a[0] + " ms) exceeds the total timeout (" + a[1] + " ms)");
+      }
+      s.connect_timeout_ms = connect;
+      s.total_timeout_ms = total;
+      return std::nullopt;
+    }
+    case Directive::CitizenIssuer: {
+      std::string path;
+      if (Error e = file_arg(c, a[0], "issuer certificate file", path)) {
+        return e;
+      }
+      s.citizen_issuers.push_back(std::move(path));
+      return std::nullopt;
+    }
+    case Directive::CertificateCheck:
+      return on_off(c, a[0], s.certificate_check);
+    case Directive::Cache:
+      return cache(c, a[0], s.cache);
+    case Directive::CacheKey:
+      return key_file(c, a[0], s.cache_key_file);
+    case Directive::CacheTtl: {
+      constexpr long long kMaxS = 366LL * 24 * 3600;
+      int ttl = 0;
+      int nf = s.not_found_ttl;
+      if (Error e = number(c, a[0], 0, kMaxS, "cache TTL must be a number of seconds", ttl)) {
+        return e;
+      }
+      if (a.size() > 1) {
+        if (Error e = number(c, a[1], 0, kMaxS, "not-found TTL must be a number of seconds", nf)) {
+          return e;
+        }
+      }
+      s.cache_ttl = ttl;
+      s.not_found_ttl = nf;
+      return std::nullopt;
+    }
+    case Directive::HeaderPrefix:
+      if (Error e = header_name(c, a[0], "the prefix")) {
+        return e;
+      }
+      s.header_prefix = a[0];
+      return std::nullopt;
+    case Directive::Header:
+      if (render::find_field(a[0]) == nullptr && !render::is_valid_path(a[0])) {
+        return c.fail("expected a field name (hetu, surname, ...) or a path of element names such as "
+                      "Kotikunta/KuntaR, got " +
+                      quote(a[0]));
+      }
+      if (Error e = header_name(c, a[1], "the header name")) {
+        return e;
+      }
+      // The first VTJHeader of a context replaces the default set; later ones add.
+      s.headers.push_back(HeaderSpec{a[0], a[1]});
+      return std::nullopt;
+    case Directive::HeaderEncoding:
+      return choice<Encoding>(c, a[0],
+                              {{"percent", Encoding::Percent},
+                               {"utf8", Encoding::Utf8},
+                               {"base64", Encoding::Base64},
+                               {"latin1", Encoding::Latin1}},
+                              s.encoding);
+    case Directive::SpoofPolicy:
+      return choice<SpoofPolicy>(c, a[0], {{"strip", SpoofPolicy::Strip}, {"reject", SpoofPolicy::Reject}},
+                                 s.spoof_policy);
+    case Directive::SecurityProhibition:
+      return choice<ProhibitionPolicy>(c, a[0],
+                                       {{"withhold", ProhibitionPolicy::Withhold},
+                                        {"pass", ProhibitionPolicy::Pass},
+                                        {"deny", ProhibitionPolicy::Deny}},
+                                       s.prohibition);
+    case Directive::OnRegisterError:
+      return choice<ErrorPolicy>(
+          c, a[0], {{"deny", ErrorPolicy::Deny}, {"pass", ErrorPolicy::Pass}, {"stale", ErrorPolicy::Stale}},
+          s.on_error);
+  }
+  return c.fail("unhandled directive");
+}
+
+}  // namespace
+
+std::optional<ConfigError> apply(Settings& settings, std::string_view directive,
+                                 const std::vector<std::string>& args, const Source& where) {
+  const DirectiveInfo* d = find_directive(directive);
+  Ctx c{where, directive};
+  if (d == nullptr) {
+    return c.fail("unknown directive " + quote(directive));
+  }
+  int n = static_cast<int>(args.size());
+  if (n < d->min_args || n > d->max_args) {
+    std::string want = d->min_args == d->max_args
+                           ? std::to_string(d->min_args)
+                           : std::to_string(d->min_args) + " to " + std::to_string(d->max_args);
+    return c.fail("takes " + want + (d->max_args == 1 ? " argument" : " arguments") + " (" +
+                  std::string(d->syntax) + "), got " + std::to_string(n));
+  }
+  // Work on a copy so a failed directive leaves the settings as they were.
+  Settings next = settings;
+  bool first_here = !settings.is_set(d->id);
+  if (first_here && (d->id == Directive::Header || d->id == Directive::CitizenIssuer)) {
+    if (d->id == Directive::Header) {
+      next.headers.clear();
+    } else {
+      next.citizen_issuers.clear();
+    }
+  }
+  if (Error e = apply_one(next, d->id, args, c)) {
+    return e;
+  }
+  size_t i = static_cast<size_t>(d->id);
+  next.explicitly_set.set(i);
+  next.set_at[i] = where;
+  settings = std::move(next);
+  return std::nullopt;
+}
+
+}  // namespace vtj::config

@@ -1,0 +1,245 @@
+// Header encodings and header/variable naming, including the collision test used to scrub spoofed
+// client headers.
+
+#include <cctype>
+
+#include "config/text.hpp"
+#include "vtj/render.hpp"
+
+namespace vtj::render {
+
+namespace {
+
+constexpr char kHex[] = "0123456789ABCDEF";
+constexpr char32_t kReplacement = 0xFFFD;
+
+// One decoded step: a code point, or an invalid maximal subpart (cp = kReplacement, valid = false).
+struct Step {
+  char32_t cp;
+  size_t len;
+  bool valid;
+};
+
+Step decode(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char lead = b(i);
+  if (lead < 0x80) {
+    return {lead, 1, true};
+  }
+  size_t len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  char32_t cp = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    len = 2;
+    cp = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3;
+    cp = lead & 0x0F;
+    lo = lead == 0xE0 ? 0xA0 : 0x80;  // no overlongs
+    hi = lead == 0xED ? 0x9F : 0xBF;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4;
+    cp = lead & 0x07;
+    lo = lead == 0xF0 ? 0x90 : 0x80;
+    hi = lead == 0xF4 ? 0x8F : 0xBF;  // at most U+10FFFF
+  } else {
+    return {kReplacement, 1, false};
+  }
+  for (size_t k = 1; k < len; ++k) {
+    if (i + k >= s.size()) {
+      return {kReplacement, k, false};
+    }
+    unsigned char c = b(i + k);
+    if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF)) {
+      return {kReplacement, k, false};
+    }
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  return {cp, len, true};
+}
+
+bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+std::string percent(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    Step st = decode(s, i);
+    if (!st.valid) {
+      append_utf8(out, kReplacement);
+    } else if (!is_control(st.cp)) {
+      out.append(s.substr(i, st.len));
+    }
+    i += st.len;
+  }
+  return out;
+}
+
+std::string latin1(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    Step st = decode(s, i);
+    if (!st.valid || st.cp > 0xFF) {
+      out += '?';
+    } else if (!is_control(st.cp)) {
+      out += static_cast<char>(st.cp);
+    }
+    i += st.len;
+  }
+  return out;
+}
+
+std::string base64(std::string_view s) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((s.size() + 2) / 3 * 4);
+  size_t i = 0;
+  auto b = [&](size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(s[k])); };
+  for (; i + 3 <= s.size(); i += 3) {
+    unsigned n = (b(i) << 16) | (b(i + 1) << 8) | b(i + 2);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (size_t rest = s.size() - i; rest > 0) {
+    unsigned n = (b(i) << 16) | (rest == 2 ? b(i + 1) << 8 : 0);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Case-folded, '_' as '-': how header names are compared for collisions (CGI and proxies blur both).
+std::string normalize(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string underscored(std::string_view s, bool upper) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) == 0) {
+      out += '_';
+    } else {
+      out += static_cast<char>(upper ? std::toupper(u) : std::tolower(u));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string encode(std::string_view value, config::Encoding encoding) {
+  switch (encoding) {
+    case config::Encoding::Percent:
+      return percent(value);
+    case config::Encoding::Utf8:
+      return utf8(value);
+    case config::Encoding::Base64:
+      return base64(value);
+    case config::Encoding::Latin1:
+      return latin1(value);
+  }
+  return percent(value);
+}
+
+std::vector<std::pair<std::string, std::string>> headers(const std::vector<FieldValue>& values,
+                                                         config::Encoding encoding) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(values.size());
+  for (const FieldValue& v : values) {
+    std::string encoded = encode(v.value, encoding);
+    if (!encoded.empty()) {
+      out.emplace_back(v.header, std::move(encoded));
+    }
+  }
+  return out;
+}
+
+std::string env_name(std::string_view header) { return underscored(header, true); }
+
+std::string variable_name(std::string_view field) { return "vtj_" + underscored(field, false); }
+
+std::vector<std::string> owned_header_names(const config::Settings& s) {
+  std::vector<std::string> out;
+  if (s.headers.empty()) {
+    for (const FieldInfo& f : fields()) {
+      out.push_back(s.header_prefix + std::string(f.header_suffix));
+    }
+    return out;
+  }
+  bool status = false;
+  bool prohibition = false;
+  for (const config::HeaderSpec& h : s.headers) {
+    out.push_back(h.header);
+    status = status || h.field == "status";
+    prohibition = prohibition || h.field == "security-prohibition";
+  }
+  if (!prohibition) {
+    out.push_back(s.header_prefix + "Security-Prohibition");
+  }
+  if (!status) {
+    out.push_back(s.header_prefix + "Status");
+  }
+  return out;
+}
+
+bool collides(std::string_view client_header, const config::Settings& s) {
+  std::string name = normalize(client_header);
+  std::string prefix = normalize(s.header_prefix);
+  if (!prefix.empty() && name.compare(0, prefix.size(), prefix) == 0) {
+    return true;
+  }
+  for (const std::string& owned : owned_header_names(s)) {
+    if (normalize(owned) == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace vtj::render
