@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "identity/test_pki.hpp"
 #include "vtj/citizen_cert.hpp"
@@ -116,6 +117,28 @@ TEST(IssuerSet, RealCitizenIssuerNameWithAnotherKeyIsRejected) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().reason, CertError::IssuerNotAccepted);
   EXPECT_NE(c.error().detail.find("DVV Citizen Certificates - G4R"), std::string::npos) << c.error().detail;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(FuzzSeeds, AreInTheProfileOfTheFuzzCa) {
+  // tests/fuzz/cert_fuzz.cpp embeds fuzz_ca.pem; its seeds must get past the issuer check to be useful.
+  const std::string dir = std::string(VTJ_SOURCE_DIR) + "/tests/fuzz/corpus/cert_fuzz/";
+  IssuerSet set;
+  ASSERT_TRUE(set.add_file(dir + "fuzz_ca.pem").ok());
+  const int64_t fuzz_now = 1830000000;
+  for (const char* leaf : {"citizen_leaf.der", "citizen_leaf.pem"}) {
+    auto c = read_citizen_certificate(slurp(dir + leaf), set, fuzz_now);
+    ASSERT_TRUE(c.ok()) << leaf << ": " << c.error().detail;
+    EXPECT_EQ(c->given_name, "Särkkä");
+  }
+  EXPECT_EQ(read_citizen_certificate(slurp(dir + "signing_leaf.der"), set, fuzz_now).error().reason,
+            CertError::KeyUsage);
+  EXPECT_EQ(read_citizen_certificate(slurp(dir + "fuzz_ca.pem"), set, fuzz_now).error().reason,
+            CertError::NotCitizenProfile);
 }
 
 }  // namespace
