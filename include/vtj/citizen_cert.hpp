@@ -35,9 +35,14 @@ struct CertRejection {
   std::string detail;  // for logs: never a full SATU or hetu, only masked ones
 };
 
+class VerifiedCache;
+
 // The accepted issuing CAs (VTJCitizenIssuer). Copies are cheap and share the loaded, immutable CA
 // entries (shared_ptr); a copy does not see certificates added to the original later. Const member
-// functions may be called from any number of threads at once; add_* are for configuration time.
+// functions, and read_citizen_certificate with the set, may be called from any number of threads at
+// once; add_* are for configuration time. The set also remembers up to 1024 certificates that passed
+// every check (by SHA-256 of the input), so a citizen's repeated requests skip the signature check;
+// the remembered entries belong to this exact list of CAs and are dropped when a CA is added.
 class IssuerSet {
  public:
   IssuerSet();
@@ -64,6 +69,7 @@ class IssuerSet {
  private:
   friend class IssuerMatcher;
   std::vector<std::shared_ptr<const Issuer>> issuers_;
+  std::shared_ptr<VerifiedCache> cache_;  // null while empty
 };
 
 struct CitizenCertificate {

@@ -12,6 +12,7 @@
 #include "identity/asn1_text.hpp"
 #include "identity/issuer_set.hpp"
 #include "identity/openssl_ptr.hpp"
+#include "identity/verified_cache.hpp"
 
 namespace vtj::identity {
 
@@ -103,6 +104,16 @@ std::string der_of(X509* x) {
   return der;
 }
 
+std::optional<CertRejection> check_validity(int64_t not_before, int64_t not_after, int64_t now) {
+  if (now < not_before) {
+    return CertRejection{CertError::NotYetValid, "valid from " + iso_time(not_before)};
+  }
+  if (now > not_after) {
+    return CertRejection{CertError::Expired, "expired " + iso_time(not_after)};
+  }
+  return std::nullopt;
+}
+
 std::string first(const std::vector<std::string>& values) { return values.empty() ? std::string() : values.front(); }
 
 // The authentication-certificate profile: digitalSignature without certificate or CRL signing, not a CA,
@@ -168,6 +179,18 @@ std::string CitizenCertificate::der_base64() const {
 Result<CitizenCertificate, CertRejection> read_citizen_certificate(std::string_view pem_or_der,
                                                                    const IssuerSet& issuers, int64_t now_unix,
                                                                    SatuRange satu_range) {
+  VerifiedCache* cache = IssuerMatcher::cache(issuers);
+  std::string cache_key;
+  if (cache != nullptr && pem_or_der.size() <= kMaxInputBytes) {
+    cache_key = VerifiedCache::key(pem_or_der, static_cast<unsigned char>(satu_range));
+    if (auto hit = cache_key.empty() ? nullptr : cache->find(cache_key)) {
+      if (auto bad = check_validity(hit->not_before, hit->not_after, now_unix)) {
+        return err(std::move(*bad));
+      }
+      return CitizenCertificate(*hit);
+    }
+  }
+
   std::string why;
   X509Ptr leaf = parse_certificate(pem_or_der, why);
   // Computes and caches the extension flags; EXFLAG_INVALID marks malformed or duplicate extensions.
@@ -197,11 +220,8 @@ Result<CitizenCertificate, CertRejection> read_citizen_certificate(std::string_v
     ERR_clear_error();
     return reject(CertError::Unparseable, "unreadable validity period");
   }
-  if (now_unix < not_before) {
-    return reject(CertError::NotYetValid, "valid from " + iso_time(not_before));
-  }
-  if (now_unix > not_after) {
-    return reject(CertError::Expired, "expired " + iso_time(not_after));
+  if (auto bad = check_validity(not_before, not_after, now_unix)) {
+    return err(std::move(*bad));
   }
 
   if (auto bad = check_key_usage(leaf.get(), flags)) {
@@ -234,6 +254,13 @@ Result<CitizenCertificate, CertRejection> read_citizen_certificate(std::string_v
                           der_of(leaf.get()),
                           not_before,
                           not_after};
+  if (!cache_key.empty()) {
+    try {
+      cache->insert(cache_key, std::make_shared<const CitizenCertificate>(cert));
+    } catch (const std::exception&) {
+      // Not remembered; the answer stands.
+    }
+  }
   return cert;
 }
 

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "identity/asn1_text.hpp"
+#include "identity/verified_cache.hpp"
 
 namespace vtj::identity {
 
@@ -15,6 +16,8 @@ namespace {
 
 // A CA bundle is a few kilobytes; refuse to slurp something that clearly is not one.
 constexpr std::streamsize kMaxFileBytes = 4 * 1024 * 1024;
+// Fully checked certificates remembered per set: about 2.5 KB each.
+constexpr size_t kVerifiedCacheEntries = 1024;
 
 std::string der_of(X509* x) {
   int n = i2d_X509(x, nullptr);
@@ -125,18 +128,27 @@ Result<bool, std::string> IssuerSet::add_data(std::string_view pem_or_der, std::
     issuer->common_name = cn.empty() ? std::string() : cn.front();
     added.push_back(std::move(issuer));
   }
-  bool any_new = false;
+  std::vector<std::shared_ptr<const Issuer>> merged = issuers_;
   for (auto& issuer : added) {
     bool known = false;
-    for (const auto& have : issuers_) {
+    for (const auto& have : merged) {
       known = known || have->der == issuer->der;
     }
     if (!known) {
-      issuers_.push_back(std::move(issuer));
-      any_new = true;
+      merged.push_back(std::move(issuer));
     }
   }
-  return any_new;
+  if (merged.size() == issuers_.size()) {
+    return false;
+  }
+  try {
+    // A new list of CAs: what the old cache vouched for may no longer hold for it.
+    cache_ = std::make_shared<VerifiedCache>(kVerifiedCacheEntries);
+  } catch (const std::exception&) {
+    cache_.reset();
+  }
+  issuers_ = std::move(merged);
+  return true;
 }
 
 std::vector<std::string> IssuerSet::subject_names() const {

@@ -31,6 +31,8 @@ class IssuerMatcher {
   // The CA whose subject equals the leaf's issuer name (X509_NAME_cmp) and whose public key verifies
   // the leaf's signature.
   static Match match(const IssuerSet& set, X509* leaf);
+  // The set's cache of fully checked certificates, or null.
+  static VerifiedCache* cache(const IssuerSet& set) { return set.cache_.get(); }
 };
 
 }  // namespace vtj::identity

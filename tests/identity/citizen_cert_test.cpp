@@ -146,6 +146,36 @@ TEST_F(CitizenCert, TestRangeSatuOnlyWhenAllowed) {
   auto lenient = read_citizen_certificate(pem, issuers_, kNow, SatuRange::IncludingTest);
   ASSERT_TRUE(lenient.ok());
   EXPECT_EQ(lenient->satu.str(), "99755053X");
+  // The lenient answer is remembered, but not for the strict question.
+  EXPECT_TRUE(read_citizen_certificate(pem, issuers_, kNow, SatuRange::IncludingTest).ok());
+  EXPECT_EQ(read(pem).error().reason, CertError::BadSatu);
+}
+
+TEST_F(CitizenCert, RememberedCertificateStillExpires) {
+  std::string pem = testpki::to_pem(pki_.citizen_leaf(spec()).get());
+  auto first = read(pem);
+  ASSERT_TRUE(first.ok());
+  auto again = read(pem);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->der, first->der);
+  EXPECT_EQ(again->common_name, first->common_name);
+  EXPECT_EQ(read(pem, kNow + 6 * 365 * kDay).error().reason, CertError::Expired);
+  EXPECT_EQ(read(pem, kNow - 31 * kDay).error().reason, CertError::NotYetValid);
+  // Another set (without the citizen CA) never sees this set's remembered certificates.
+  IssuerSet other;
+  ASSERT_TRUE(other.add_data(testpki::to_pem(pki_.org_ca.get()), "org CA").ok());
+  EXPECT_EQ(read_citizen_certificate(pem, other, kNow).error().reason, CertError::IssuerNotAccepted);
+}
+
+TEST_F(CitizenCert, CopiedSetKeepsAccepting) {
+  std::string pem = testpki::to_pem(pki_.citizen_leaf(spec()).get());
+  ASSERT_TRUE(read(pem).ok());
+  IssuerSet copy = issuers_;
+  EXPECT_TRUE(read_citizen_certificate(pem, copy, kNow).ok());
+  ASSERT_TRUE(copy.add_data(testpki::to_pem(pki_.org_ca.get()), "org CA").ok());
+  EXPECT_TRUE(read_citizen_certificate(pem, copy, kNow).ok());
+  IssuerSet moved = std::move(copy);
+  EXPECT_TRUE(read_citizen_certificate(pem, moved, kNow).ok());
 }
 
 TEST_F(CitizenCert, ValidityPeriod) {
