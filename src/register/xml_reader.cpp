@@ -210,12 +210,17 @@ class TreeBuilder : public xc::HandlerBase {
       root_ = std::move(e);
       done_ = true;
     } else {
-      stack_.back().children.push_back(std::move(e));
+      Element& parent = stack_.back();
+      if (parent.children.empty()) {
+        parent.text.clear();  // the parent is not a leaf: its text so far was white space or mixed content
+      }
+      parent.children.push_back(std::move(e));
     }
   }
 
   void characters(const XMLCh* const chars, const XMLSize_t length) override {
-    if (!stop_ && !stack_.empty()) {
+    // Text beside child elements (indentation) is dropped at the end anyway: do not collect it.
+    if (!stop_ && !stack_.empty() && stack_.back().children.empty()) {
       append_utf16_as_utf8(stack_.back().text, chars, length);
     }
   }

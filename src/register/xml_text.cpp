@@ -100,7 +100,17 @@ bool is_check_char(char c) { return is_digit(c) || (c >= 'A' && c <= 'Y'); }
 }  // namespace
 
 void append_utf16_as_utf8(std::string& out, const char16_t* s, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
+  // Register text is nearly all ASCII: copy a leading ASCII run in one go.
+  size_t ascii = 0;
+  while (ascii < n && s[ascii] < 0x80) {
+    ++ascii;
+  }
+  size_t at = out.size();
+  out.resize(at + ascii);
+  for (size_t k = 0; k < ascii; ++k) {
+    out[at + k] = static_cast<char>(s[k]);
+  }
+  for (size_t i = ascii; i < n; ++i) {
     uint32_t u = s[i];
     if (u < 0x80) {
       out.push_back(static_cast<char>(u));
