@@ -78,9 +78,15 @@ BENCHMARK(BM_ReadCitizenCertRsaPemFirstSight);
 
 // Repeated requests with one certificate (the usual case): served from the set's remembered entries.
 // The leaf key type matters little: the CA's signature is verified (RSA-2048 here, as G4R is RSA).
-void BM_ReadCitizenCertRsaPem(benchmark::State& state) { read_leaf(state, false, true); }
-void BM_ReadCitizenCertRsaDer(benchmark::State& state) { read_leaf(state, false, false); }
-void BM_ReadCitizenCertEcPem(benchmark::State& state) { read_leaf(state, true, true); }
+void BM_ReadCitizenCertRsaPem(benchmark::State& state) {
+  read_leaf(state, false, true);
+}
+void BM_ReadCitizenCertRsaDer(benchmark::State& state) {
+  read_leaf(state, false, false);
+}
+void BM_ReadCitizenCertEcPem(benchmark::State& state) {
+  read_leaf(state, true, true);
+}
 BENCHMARK(BM_ReadCitizenCertRsaPem);
 BENCHMARK(BM_ReadCitizenCertRsaDer);
 BENCHMARK(BM_ReadCitizenCertEcPem);

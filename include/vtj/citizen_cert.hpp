@@ -75,10 +75,10 @@ class IssuerSet {
 struct CitizenCertificate {
   Satu satu;
   std::string given_name, surname, common_name, country;  // UTF-8; empty when absent
-  std::string issuer_name;         // issuer DN, RFC 2253, UTF-8
-  std::string issuer_common_name;  // e.g. "DVV Citizen Certificates - G4R"
-  std::string der;                 // the leaf certificate, DER bytes
-  int64_t not_before = 0;          // unix seconds
+  std::string issuer_name;                                // issuer DN, RFC 2253, UTF-8
+  std::string issuer_common_name;                         // e.g. "DVV Citizen Certificates - G4R"
+  std::string der;                                        // the leaf certificate, DER bytes
+  int64_t not_before = 0;                                 // unix seconds
   int64_t not_after = 0;
 
   std::string der_base64() const;  // RFC 4648 base64 with padding, one line

@@ -76,7 +76,8 @@ bool to_unix(const ASN1_TIME* t, int64_t& out) {
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
     return false;
   }
-  out = days_from_civil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)) *
+  out = days_from_civil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
+                        static_cast<unsigned>(tm.tm_mday)) *
             86400 +
         tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
   return true;
@@ -114,7 +115,9 @@ std::optional<CertRejection> check_validity(int64_t not_before, int64_t not_afte
   return std::nullopt;
 }
 
-std::string first(const std::vector<std::string>& values) { return values.empty() ? std::string() : values.front(); }
+std::string first(const std::vector<std::string>& values) {
+  return values.empty() ? std::string() : values.front();
+}
 
 // The authentication-certificate profile: digitalSignature without certificate or CRL signing, not a CA,
 // and, if extendedKeyUsage is present, usable for TLS client authentication.
@@ -135,7 +138,8 @@ std::optional<CertRejection> check_key_usage(X509* x, uint32_t flags) {
                                                     "authentication certificate"
                                                   : "keyUsage lacks digitalSignature"};
   }
-  if ((flags & EXFLAG_XKUSAGE) != 0 && (X509_get_extended_key_usage(x) & (XKU_SSL_CLIENT | XKU_ANYEKU)) == 0) {
+  if ((flags & EXFLAG_XKUSAGE) != 0 &&
+      (X509_get_extended_key_usage(x) & (XKU_SSL_CLIENT | XKU_ANYEKU)) == 0) {
     return CertRejection{CertError::KeyUsage, "extendedKeyUsage lacks clientAuth"};
   }
   return std::nullopt;
@@ -216,7 +220,8 @@ Result<CitizenCertificate, CertRejection> read_citizen_certificate(std::string_v
 
   int64_t not_before = 0;
   int64_t not_after = 0;
-  if (!to_unix(X509_get0_notBefore(leaf.get()), not_before) || !to_unix(X509_get0_notAfter(leaf.get()), not_after)) {
+  if (!to_unix(X509_get0_notBefore(leaf.get()), not_before) ||
+      !to_unix(X509_get0_notAfter(leaf.get()), not_after)) {
     ERR_clear_error();
     return reject(CertError::Unparseable, "unreadable validity period");
   }

@@ -8,7 +8,9 @@ namespace {
 
 constexpr std::string_view kCheckAlphabet = "0123456789ABCDEFHJKLMNPRSTUVWXY";
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool all_digits(std::string_view s) {
   for (char c : s) {
@@ -28,9 +30,13 @@ int to_int(std::string_view s) {
   return v;
 }
 
-char check_character(long number) { return kCheckAlphabet[static_cast<size_t>(number % 31)]; }
+char check_character(long number) {
+  return kCheckAlphabet[static_cast<size_t>(number % 31)];
+}
 
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m) {
   constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -148,11 +154,12 @@ Result<Hetu, IdError> Hetu::parse(std::string_view s) {
   return Hetu(std::string(s), birth, individual);
 }
 
-std::string Hetu::masked() const { return code_.substr(0, 7) + "****"; }
+std::string Hetu::masked() const {
+  return code_.substr(0, 7) + "****";
+}
 
 Result<Satu, IdError> Satu::parse(std::string_view s, SatuRange range) {
-  if (s.size() != 9 || !all_digits(s.substr(0, 8)) ||
-      kCheckAlphabet.find(s[8]) == std::string_view::npos) {
+  if (s.size() != 9 || !all_digits(s.substr(0, 8)) || kCheckAlphabet.find(s[8]) == std::string_view::npos) {
     return err(IdError::Format);
   }
   long number = to_int(s.substr(0, 8));
@@ -166,7 +173,9 @@ Result<Satu, IdError> Satu::parse(std::string_view s, SatuRange range) {
   return Satu(std::string(s));
 }
 
-std::string Satu::masked() const { return code_.substr(0, 4) + "*****"; }
+std::string Satu::masked() const {
+  return code_.substr(0, 4) + "*****";
+}
 
 std::string mask_identifier(std::string_view s) {
   s = trim(s);

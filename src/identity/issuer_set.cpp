@@ -41,8 +41,9 @@ std::vector<X509Ptr> read_certificates(std::string_view data, std::string& why) 
         unsigned long e = ERR_peek_last_error();
         bool end = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
         if (!end || certs.empty()) {
-          why = certs.empty() ? "no readable PEM certificate"
-                              : "PEM certificate number " + std::to_string(certs.size() + 1) + " is unreadable";
+          why = certs.empty()
+                    ? "no readable PEM certificate"
+                    : "PEM certificate number " + std::to_string(certs.size() + 1) + " is unreadable";
           certs.clear();
         }
         break;

@@ -13,9 +13,9 @@ namespace vtj::identity {
 // Everything derivable from one accepted CA, computed once at load.
 struct IssuerSet::Issuer {
   X509Ptr cert;
-  EVP_PKEY* key = nullptr;          // owned by cert
-  X509_NAME* subject = nullptr;     // owned by cert
-  std::string der;                  // for duplicate detection
+  EVP_PKEY* key = nullptr;       // owned by cert
+  X509_NAME* subject = nullptr;  // owned by cert
+  std::string der;               // for duplicate detection
   std::string subject_rfc2253;
   std::string common_name;
 };

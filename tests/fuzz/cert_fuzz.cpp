@@ -54,8 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     volatile size_t n = r.error().detail.size();
     (void)n;
   }
-  auto lenient =
-      vtj::identity::read_citizen_certificate(input, issuers(), kNow, vtj::identity::SatuRange::IncludingTest);
+  auto lenient = vtj::identity::read_citizen_certificate(input, issuers(), kNow,
+                                                         vtj::identity::SatuRange::IncludingTest);
   (void)lenient;
   return 0;
 }

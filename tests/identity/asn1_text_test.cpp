@@ -22,10 +22,10 @@ TEST(Asn1Text, Latin1Types) {
 TEST(Asn1Text, Utf8KeptInvalidSequencesReplaced) {
   EXPECT_EQ(convert(V_ASN1_UTF8STRING, "J\xC3\xA4rvinen \xF0\x9F\x98\x80"), "Järvinen 😀");
   EXPECT_EQ(convert(V_ASN1_UTF8STRING, "A\xC3(B"), "A\xEF\xBF\xBD(B");
-  EXPECT_EQ(convert(V_ASN1_UTF8STRING, "\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");       // overlong '/'
-  EXPECT_EQ(convert(V_ASN1_UTF8STRING, "\xED\xA0\x80"), "\xEF\xBF\xBD");               // surrogate
-  EXPECT_EQ(convert(V_ASN1_UTF8STRING, "\xF4\x90\x80\x80"), "\xEF\xBF\xBD");           // above U+10FFFF
-  EXPECT_EQ(convert(V_ASN1_UTF8STRING, "\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");       // truncated
+  EXPECT_EQ(convert(V_ASN1_UTF8STRING, "\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(convert(V_ASN1_UTF8STRING, "\xED\xA0\x80"), "\xEF\xBF\xBD");          // surrogate
+  EXPECT_EQ(convert(V_ASN1_UTF8STRING, "\xF4\x90\x80\x80"), "\xEF\xBF\xBD");      // above U+10FFFF
+  EXPECT_EQ(convert(V_ASN1_UTF8STRING, "\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
 }
 
 TEST(Asn1Text, BmpAndUniversalStrings) {
@@ -36,7 +36,10 @@ TEST(Asn1Text, BmpAndUniversalStrings) {
 }
 
 TEST(Asn1Text, ControlsReplaced) {
-  EXPECT_EQ(convert(V_ASN1_UTF8STRING, std::string("a\0b\nc", 5)), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c");
+  EXPECT_EQ(convert(V_ASN1_UTF8STRING, std::string("a\0b\nc", 5)),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD"
+            "c");
 }
 
 }  // namespace

@@ -87,7 +87,8 @@ TEST_F(CitizenCert, PemWithSurroundingTextIsAccepted) {
 TEST_F(CitizenCert, GarbageIsUnparseable) {
   std::string der = testpki::to_der(pki_.citizen_leaf(spec()).get());
   for (const std::string& junk :
-       {std::string(), std::string("hello"), std::string("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+       {std::string(), std::string("hello"),
+        std::string("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
         der.substr(0, der.size() / 2), der + "x", std::string(300 * 1024, '\x30')}) {
     auto c = read(junk);
     ASSERT_FALSE(c.ok());
@@ -96,7 +97,8 @@ TEST_F(CitizenCert, GarbageIsUnparseable) {
 }
 
 TEST_F(CitizenCert, ImpostorWithSameSubjectButOtherKeyIsRejected) {
-  auto leaf = testpki::issue(spec(), pki_.leaf_rsa_key.get(), pki_.impostor_ca.get(), pki_.impostor_key.get());
+  auto leaf =
+      testpki::issue(spec(), pki_.leaf_rsa_key.get(), pki_.impostor_ca.get(), pki_.impostor_key.get());
   ASSERT_EQ(0, X509_NAME_cmp(X509_get_issuer_name(leaf.get()), X509_get_subject_name(pki_.citizen_ca.get())));
   auto c = read(testpki::to_pem(leaf.get()));
   ASSERT_FALSE(c.ok());
@@ -139,7 +141,8 @@ TEST_F(CitizenCert, SeveralDifferentSerialNumbersAreBadSatu) {
 }
 
 TEST_F(CitizenCert, TestRangeSatuOnlyWhenAllowed) {
-  std::string pem = testpki::to_pem(pki_.citizen_leaf(testpki::citizen_spec("99755053X", "Testi", "TESTAAJA")).get());
+  std::string pem =
+      testpki::to_pem(pki_.citizen_leaf(testpki::citizen_spec("99755053X", "Testi", "TESTAAJA")).get());
   auto strict = read(pem);
   ASSERT_FALSE(strict.ok());
   EXPECT_EQ(strict.error().reason, CertError::BadSatu);
@@ -253,7 +256,10 @@ TEST_F(CitizenCert, Utf8AndBmpStringNames) {
   CertSpec s = spec();
   // "Zdeněk" in UTF-8 (ě is outside Latin-1) and "Łukasz" as a BMPString.
   s.subject[2] = testpki::utf8(NID_givenName, "Zden\xC4\x9Bk");
-  s.subject[3] = Attr{NID_surname, V_ASN1_BMPSTRING, std::string("\x01\x41\x00u\x00k\x00" "a\x00s\x00z", 12)};
+  s.subject[3] = Attr{NID_surname, V_ASN1_BMPSTRING,
+                      std::string("\x01\x41\x00u\x00k\x00"
+                                  "a\x00s\x00z",
+                                  12)};
   auto c = read_leaf(s);
   ASSERT_TRUE(c.ok()) << c.error().detail;
   EXPECT_EQ(c->given_name, "Zdeněk");
@@ -266,7 +272,10 @@ TEST_F(CitizenCert, ControlCharactersBecomeReplacementCharacters) {
   s.subject[2] = testpki::utf8(NID_givenName, std::string("A\r\nB\0C", 6));
   auto c = read_leaf(s);
   ASSERT_TRUE(c.ok()) << c.error().detail;
-  EXPECT_EQ(c->given_name, "A\xEF\xBF\xBD\xEF\xBF\xBD" "B\xEF\xBF\xBD" "C");
+  EXPECT_EQ(c->given_name,
+            "A\xEF\xBF\xBD\xEF\xBF\xBD"
+            "B\xEF\xBF\xBD"
+            "C");
 }
 
 TEST_F(CitizenCert, ConcurrentReadsShareOneIssuerSet) {

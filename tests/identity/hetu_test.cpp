@@ -45,9 +45,9 @@ TEST(Hetu, EveryCenturySign) {
     char sign;
     int year;
   };
-  const Case cases[] = {{'+', 1890}, {'-', 1990}, {'Y', 1990}, {'X', 1990}, {'W', 1990}, {'V', 1990},
-                        {'U', 1990}, {'A', 2090}, {'B', 2090}, {'C', 2090}, {'D', 2090}, {'E', 2090},
-                        {'F', 2090}};
+  const Case cases[] = {{'+', 1890}, {'-', 1990}, {'Y', 1990}, {'X', 1990}, {'W', 1990},
+                        {'V', 1990}, {'U', 1990}, {'A', 2090}, {'B', 2090}, {'C', 2090},
+                        {'D', 2090}, {'E', 2090}, {'F', 2090}};
   for (const Case& c : cases) {
     // 010190952 mod 31 = 12 -> 'C'.
     std::string s = std::string("010190") + c.sign + "952C";
@@ -76,14 +76,14 @@ TEST(Hetu, IndividualNumbers000And001AreOutOfRange) {
     std::string s = "010190-00" + std::to_string(individual) + check;
     EXPECT_EQ(Hetu::parse(s).error(), IdError::Range) << s;
   }
-  EXPECT_TRUE(Hetu::parse("010190-002" + std::string(1, "0123456789ABCDEFHJKLMNPRSTUVWXY"[10190002L % 31]))
-                  .ok());
+  EXPECT_TRUE(
+      Hetu::parse("010190-002" + std::string(1, "0123456789ABCDEFHJKLMNPRSTUVWXY"[10190002L % 31])).ok());
 }
 
 TEST(Hetu, RejectsMalformedInput) {
-  for (const char* s : {"", "020501a999T", "020501A999t", "210281-998", "210281-99888", "210281*9988",
-                        "2102819-988", "21O281-9988", "210281-9G88", "210281 9988", "020501Z999T",
-                        "210281-998G", "210281-998Z"}) {
+  for (const char* s :
+       {"", "020501a999T", "020501A999t", "210281-998", "210281-99888", "210281*9988", "2102819-988",
+        "21O281-9988", "210281-9G88", "210281 9988", "020501Z999T", "210281-998G", "210281-998Z"}) {
     auto h = Hetu::parse(s);
     ASSERT_FALSE(h.ok()) << s;
     EXPECT_EQ(h.error(), IdError::Format) << s;

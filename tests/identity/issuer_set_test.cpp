@@ -111,8 +111,8 @@ TEST(IssuerSet, RealCitizenIssuerNameWithAnotherKeyIsRejected) {
   testpki::CertPtr real_g4r(PEM_read_X509(f, nullptr, nullptr, nullptr));
   fclose(f);
   ASSERT_TRUE(real_g4r);
-  auto forged = testpki::issue(testpki::citizen_spec("12345678N", "Matti", "MEIKÄLÄINEN"), pki.leaf_rsa_key.get(),
-                               real_g4r.get(), pki.impostor_key.get());
+  auto forged = testpki::issue(testpki::citizen_spec("12345678N", "Matti", "MEIKÄLÄINEN"),
+                               pki.leaf_rsa_key.get(), real_g4r.get(), pki.impostor_key.get());
   auto c = read_citizen_certificate(testpki::to_pem(forged.get()), shipped, testpki::kNow);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().reason, CertError::IssuerNotAccepted);

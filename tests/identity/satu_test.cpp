@@ -35,15 +35,17 @@ TEST(Satu, RejectsOutOfRange) {
 }
 
 TEST(Satu, RejectsMalformedInput) {
-  for (const char* s : {"", "10000350x", "1000035X", "10000350XX", "1000O350X", " 10000350X", "10000350G",
-                        "10000350-"}) {
+  for (const char* s :
+       {"", "10000350x", "1000035X", "10000350XX", "1000O350X", " 10000350X", "10000350G", "10000350-"}) {
     auto satu = Satu::parse(s);
     ASSERT_FALSE(satu.ok()) << s;
     EXPECT_EQ(satu.error(), IdError::Format) << s;
   }
 }
 
-TEST(Satu, Mask) { EXPECT_EQ(Satu::parse("12345678N")->masked(), "1234*****"); }
+TEST(Satu, Mask) {
+  EXPECT_EQ(Satu::parse("12345678N")->masked(), "1234*****");
+}
 
 TEST(MaskIdentifier, MasksHetuShapedStrings) {
   EXPECT_EQ(mask_identifier("010190-123A"), "010190-****");

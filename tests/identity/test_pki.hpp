@@ -33,8 +33,12 @@ using CertPtr = std::unique_ptr<X509, CertFree>;
 constexpr int64_t kNow = 1750006400;
 constexpr int64_t kDay = 86400;
 
-inline KeyPtr make_rsa_key(unsigned bits = 2048) { return KeyPtr(EVP_RSA_gen(bits)); }
-inline KeyPtr make_ec_key(const char* curve = "P-384") { return KeyPtr(EVP_EC_gen(curve)); }
+inline KeyPtr make_rsa_key(unsigned bits = 2048) {
+  return KeyPtr(EVP_RSA_gen(bits));
+}
+inline KeyPtr make_ec_key(const char* curve = "P-384") {
+  return KeyPtr(EVP_EC_gen(curve));
+}
 
 // One subject attribute with its exact ASN.1 string type (V_ASN1_UTF8STRING, V_ASN1_T61STRING,
 // V_ASN1_PRINTABLESTRING, V_ASN1_BMPSTRING, ...) and raw value bytes.
@@ -104,12 +108,17 @@ inline std::string to_der(X509* x) {
   return der;
 }
 
-inline Attr utf8(int nid, std::string s) { return {nid, V_ASN1_UTF8STRING, std::move(s)}; }
-inline Attr printable(int nid, std::string s) { return {nid, V_ASN1_PRINTABLESTRING, std::move(s)}; }
+inline Attr utf8(int nid, std::string s) {
+  return {nid, V_ASN1_UTF8STRING, std::move(s)};
+}
+inline Attr printable(int nid, std::string s) {
+  return {nid, V_ASN1_PRINTABLESTRING, std::move(s)};
+}
 
 inline CertSpec ca_spec(std::string common_name, const char* policy) {
   CertSpec s;
-  s.subject = {printable(NID_countryName, "FI"), utf8(NID_organizationName, "Digi- ja vaestotietovirasto TEST"),
+  s.subject = {printable(NID_countryName, "FI"),
+               utf8(NID_organizationName, "Digi- ja vaestotietovirasto TEST"),
                utf8(NID_commonName, std::move(common_name))};
   s.not_before = kNow - 365 * kDay;
   s.not_after = kNow + 10 * 365 * kDay;
@@ -125,8 +134,9 @@ inline CertSpec ca_spec(std::string common_name, const char* policy) {
 // A leaf in the FINEID authentication profile: C=FI, serialNumber=SATU, GN, SN, CN="SURNAME GIVEN SATU".
 inline CertSpec citizen_spec(const std::string& satu, const std::string& given, const std::string& surname) {
   CertSpec s;
-  s.subject = {printable(NID_countryName, "FI"), printable(NID_serialNumber, satu), utf8(NID_givenName, given),
-               utf8(NID_surname, surname), utf8(NID_commonName, surname + " " + given + " " + satu)};
+  s.subject = {printable(NID_countryName, "FI"), printable(NID_serialNumber, satu),
+               utf8(NID_givenName, given), utf8(NID_surname, surname),
+               utf8(NID_commonName, surname + " " + given + " " + satu)};
   s.extensions = {{NID_key_usage, "critical,digitalSignature,keyEncipherment,dataEncipherment"},
                   {NID_certificate_policies, "1.2.246.517.1.10.301.1"},
                   {NID_ext_key_usage, "clientAuth,emailProtection"}};
@@ -153,8 +163,8 @@ struct Pki {
     CertSpec c = ca_spec("DVV TEST Citizen Certificates - G4R", "1.2.246.517.1.10.301.1");
     citizen_ca = issue(c, citizen_ca_key.get(), root.get(), root_key.get());
     impostor_ca = issue(c, impostor_key.get(), nullptr, impostor_key.get());
-    org_ca = issue(ca_spec("DVV TEST Organisational Certificates - G4R", "1.2.246.517.1.10.301.2"), org_ca_key.get(),
-                   root.get(), root_key.get());
+    org_ca = issue(ca_spec("DVV TEST Organisational Certificates - G4R", "1.2.246.517.1.10.301.2"),
+                   org_ca_key.get(), root.get(), root_key.get());
   }
 
   // The process-wide instance: key generation happens once.
