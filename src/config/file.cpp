@@ -62,10 +62,8 @@ Result<Settings, ConfigError> load_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, ec) || !in) {
     return err(ConfigError{Source{path, 0, {}}, "", "cannot read the configuration file"});
   }
-  std::string base = std::filesystem::path(path).parent_path().string();
-  if (base.empty()) {
-    base = ".";
-  }
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string base = parent.empty() ? std::filesystem::current_path(ec).string() : parent.string();
   Settings settings;
   std::string raw;
   std::string logical;
