@@ -36,7 +36,8 @@ void BM_ParseLargestXRoad(benchmark::State& state) {
   parse(state, "evaka_HUOLTAJA-HUOLLETTAVAT_020190-9521_Anna_Alexandra_Popov.xml");
 }
 void BM_ParseLatin1(benchmark::State& state) {
-  parse(state, "lupapiste_vtj_test_PERUSJHHS2_VTJDATA_081181-9984_Sylvi_Sofie_Marttila_decoded_iso8859-1.xml");
+  parse(state,
+        "lupapiste_vtj_test_PERUSJHHS2_VTJDATA_081181-9984_Sylvi_Sofie_Marttila_decoded_iso8859-1.xml");
 }
 
 vtj::reg::QueryParams params() {

@@ -47,11 +47,14 @@ class Person {
   std::string municipality_code() const { return henkilo_.value("Kotikunta/Kuntanumero"); }
   std::string municipality() const { return henkilo_.value("Kotikunta/KuntaS"); }
   std::string mother_tongue() const { return henkilo_.value("Aidinkieli/Kielikoodi"); }
-  std::vector<std::string> nationalities() const { return henkilo_.values("Kansalaisuus/Kansalaisuuskoodi3"); }
+  std::vector<std::string> nationalities() const {
+    return henkilo_.values("Kansalaisuus/Kansalaisuuskoodi3");
+  }
   // Kuolintiedot/Kuollut is "1" when the person is dead. Older products (PERUSJHHS2) send no Kuollut,
   // only Kuolintiedot/Kuolinpvm: a date of death, or of a declaration of death, also means dead (fail safe).
   bool deceased() const {
-    return henkilo_.value("Kuolintiedot/Kuollut") == "1" || !henkilo_.value("Kuolintiedot/Kuolinpvm").empty() ||
+    return henkilo_.value("Kuolintiedot/Kuollut") == "1" ||
+           !henkilo_.value("Kuolintiedot/Kuolinpvm").empty() ||
            !henkilo_.value("Kuolleeksijulistamistiedot/Kuolleeksijulistamispvm").empty();
   }
   // Turvakielto/TurvakieltoTieto: empty or "0" is not in force; any other value is (fail safe).

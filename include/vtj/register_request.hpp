@@ -11,14 +11,14 @@ namespace vtj::reg {
 
 // The 13 request fields of VTJ-INTERFACE.md (Vara1 is always sent empty).
 struct QueryParams {
-  std::string product;   // SoSoNimi (mandatory)
-  std::string username;  // Kayttajatunnus (mandatory)
-  std::string password;  // Salasana (mandatory)
-  std::string end_user;  // Loppukayttaja (mandatory, at most 50 characters)
-  std::string billing;   // Laskutustiedot
-  std::string hetu;      // Henkilotunnus: exactly one of hetu / satu
-  std::string satu;      // SahkoinenAsiointitunnus
-  std::string issuer;    // VarmenteenMyontaja (DN or CN of the citizen certificate's issuer)
+  std::string product;             // SoSoNimi (mandatory)
+  std::string username;            // Kayttajatunnus (mandatory)
+  std::string password;            // Salasana (mandatory)
+  std::string end_user;            // Loppukayttaja (mandatory, at most 50 characters)
+  std::string billing;             // Laskutustiedot
+  std::string hetu;                // Henkilotunnus: exactly one of hetu / satu
+  std::string satu;                // SahkoinenAsiointitunnus
+  std::string issuer;              // VarmenteenMyontaja (DN or CN of the citizen certificate's issuer)
   std::string certificate_base64;  // X509Certificate (DER, base64)
   // VarmenteenVoimassaolotarkistus / VarmenteenSulkulistatarkistus. The WSDLs type both as plain
   // xsd:string; the register's own convention for flags ("Kuollut", "TurvakieltoTieto") is "1" for yes

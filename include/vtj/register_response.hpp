@@ -41,10 +41,10 @@ const char* to_string(Envelope envelope);
 struct Response {
   Envelope envelope = Envelope::Bare;
   Outcome outcome = Outcome::Unknown;
-  std::string code;          // Paluukoodi@koodi, the X-Road faultCode, or the SOAP faultcode
-  std::string message;       // Paluukoodi text, the X-Road faultString, or the SOAP faultstring
-  std::string product;       // VTJHenkiloVastaussanoma@sanomatunnus
-  std::string extracted_at;  // VTJHenkiloVastaussanoma@tietojenPoimintaaika (YYYYMMDDhhmmss)
+  std::string code;              // Paluukoodi@koodi, the X-Road faultCode, or the SOAP faultcode
+  std::string message;           // Paluukoodi text, the X-Road faultString, or the SOAP faultstring
+  std::string product;           // VTJHenkiloVastaussanoma@sanomatunnus
+  std::string extracted_at;      // VTJHenkiloVastaussanoma@tietojenPoimintaaika (YYYYMMDDhhmmss)
   std::optional<Person> person;  // present whenever the document holds a Henkilo element
   std::string active_hetu;       // for 0002 (Passivated): Henkilo/Henkilotunnus, the identifier to query next
   std::string fault_code;        // SOAP Fault faultcode (1.2: Code/Value) or X-Road faultCode
@@ -58,7 +58,16 @@ struct ParseLimits {
   size_t max_elements = 100000;
 };
 
-enum class ParseErrorKind { Empty, TooLarge, TooDeep, TooManyElements, Doctype, Malformed, Encoding, NotAResponse };
+enum class ParseErrorKind {
+  Empty,
+  TooLarge,
+  TooDeep,
+  TooManyElements,
+  Doctype,
+  Malformed,
+  Encoding,
+  NotAResponse
+};
 const char* to_string(ParseErrorKind kind);
 
 struct ParseError {

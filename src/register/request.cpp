@@ -13,13 +13,20 @@ namespace vtj::reg {
 
 const char* to_string(RequestError error) {
   switch (error) {
-    case RequestError::MissingProduct: return "product (SoSoNimi) is missing";
-    case RequestError::MissingCredentials: return "username or password is missing";
-    case RequestError::MissingEndUser: return "end user (Loppukayttaja) is missing";
-    case RequestError::EndUserTooLong: return "end user (Loppukayttaja) is longer than 50 characters";
-    case RequestError::NoIdentifier: return "exactly one of hetu and SATU must be given";
-    case RequestError::InvalidCharacter: return "a value holds a control character or is not UTF-8";
-    case RequestError::MissingXRoadId: return "X-Road client or service identifier is incomplete";
+    case RequestError::MissingProduct:
+      return "product (SoSoNimi) is missing";
+    case RequestError::MissingCredentials:
+      return "username or password is missing";
+    case RequestError::MissingEndUser:
+      return "end user (Loppukayttaja) is missing";
+    case RequestError::EndUserTooLong:
+      return "end user (Loppukayttaja) is longer than 50 characters";
+    case RequestError::NoIdentifier:
+      return "exactly one of hetu and SATU must be given";
+    case RequestError::InvalidCharacter:
+      return "a value holds a control character or is not UTF-8";
+    case RequestError::MissingXRoadId:
+      return "X-Road client or service identifier is incomplete";
   }
   return "invalid request";
 }
@@ -31,7 +38,9 @@ constexpr std::string_view kSoap12Ns = "http://www.w3.org/2003/05/soap-envelope"
 constexpr std::string_view kSosoNs = "http://tempuri.org/";
 constexpr std::string_view kVtjXRoadNs = "http://xml.vrk.fi/ws/vtj/vtjkysely/1";
 
-bool blank(std::string_view s) { return detail::trim_xml_space(s).empty(); }
+bool blank(std::string_view s) {
+  return detail::trim_xml_space(s).empty();
+}
 
 // UTF-8 without control characters: C0 other than TAB/LF/CR, DEL, C1 (U+0080..U+009F), and the
 // non-characters U+FFFE/U+FFFF, none of which a register field can legitimately hold.
@@ -58,19 +67,33 @@ bool acceptable_text(std::string_view s) {
 void append_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;  // a literal CR would be normalised away by the receiver
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;  // a literal CR would be normalised away by the receiver
+      default:
+        out.push_back(c);
     }
   }
 }
 
 // <prefix:name>escaped value</prefix:name>; the empty pair (not <x/>) as the published request does.
-void append_element(std::string& out, std::string_view prefix, std::string_view name, std::string_view value) {
+void append_element(std::string& out, std::string_view prefix, std::string_view name,
+                    std::string_view value) {
   out += '<';
   out += prefix;
   out += name;
@@ -92,8 +115,8 @@ std::optional<RequestError> validate(const QueryParams& p) {
   if (blank(p.end_user)) {
     return RequestError::MissingEndUser;
   }
-  for (const std::string* v : {&p.product, &p.username, &p.password, &p.end_user, &p.billing, &p.hetu, &p.satu,
-                               &p.issuer, &p.certificate_base64, &p.portal}) {
+  for (const std::string* v : {&p.product, &p.username, &p.password, &p.end_user, &p.billing, &p.hetu,
+                               &p.satu, &p.issuer, &p.certificate_base64, &p.portal}) {
     if (!acceptable_text(*v)) {
       return RequestError::InvalidCharacter;
     }
@@ -151,8 +174,8 @@ bool complete_service(const XRoadId& id) {
 }
 
 bool acceptable_id(const XRoadId& id) {
-  for (const std::string* v :
-       {&id.instance, &id.member_class, &id.member_code, &id.subsystem, &id.service_code, &id.service_version}) {
+  for (const std::string* v : {&id.instance, &id.member_class, &id.member_code, &id.subsystem,
+                               &id.service_code, &id.service_version}) {
     if (!acceptable_text(*v)) {
       return false;
     }
@@ -209,8 +232,9 @@ Result<std::string, RequestError> build_xroad_request(const QueryParams& p, cons
   out.reserve(2048 + p.certificate_base64.size());
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"";
   out += kSoap11Ns;
-  out += "\" xmlns:xrd=\"http://x-road.eu/xsd/xroad.xsd\" xmlns:id=\"http://x-road.eu/xsd/identifiers\""
-         " xmlns:vtj=\"";
+  out +=
+      "\" xmlns:xrd=\"http://x-road.eu/xsd/xroad.xsd\" xmlns:id=\"http://x-road.eu/xsd/identifiers\""
+      " xmlns:vtj=\"";
   out += kVtjXRoadNs;
   out += "\"><SOAP-ENV:Header>";
   append_identifier(out, "client", "SUBSYSTEM", h.client, false);
@@ -229,13 +253,21 @@ Result<std::string, RequestError> build_xroad_request(const QueryParams& p, cons
   return out;
 }
 
-std::string soso_soap_action() { return "\"http://tempuri.org/TeeHenkilonTunnusKysely\""; }
-std::string soso_content_type() { return "text/xml; charset=utf-8"; }
+std::string soso_soap_action() {
+  return "\"http://tempuri.org/TeeHenkilonTunnusKysely\"";
+}
+std::string soso_content_type() {
+  return "text/xml; charset=utf-8";
+}
 std::string soso12_content_type() {
   return "application/soap+xml; charset=utf-8; action=\"http://tempuri.org/TeeHenkilonTunnusKysely\"";
 }
-std::string xroad_soap_action() { return "\"\""; }
-std::string xroad_content_type() { return "text/xml; charset=utf-8"; }
+std::string xroad_soap_action() {
+  return "\"\"";
+}
+std::string xroad_content_type() {
+  return "text/xml; charset=utf-8";
+}
 
 std::string new_message_id() {
   std::array<unsigned char, 16> b{};

@@ -10,43 +10,68 @@ namespace vtj::reg {
 
 const char* to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Found: return "found";
-    case Outcome::NotFound: return "not-found";
-    case Outcome::Passivated: return "passivated";
-    case Outcome::Deceased: return "deceased";
-    case Outcome::NotDisclosable: return "not-disclosable";
-    case Outcome::CredentialError: return "credential-error";
-    case Outcome::ProductError: return "product-error";
-    case Outcome::CertificateRejected: return "certificate-rejected";
-    case Outcome::RequestRejected: return "request-rejected";
-    case Outcome::CheckNotPerformed: return "check-not-performed";
-    case Outcome::RegisterInternal: return "register-internal";
-    case Outcome::Fault: return "fault";
-    case Outcome::Unknown: return "unknown";
+    case Outcome::Found:
+      return "found";
+    case Outcome::NotFound:
+      return "not-found";
+    case Outcome::Passivated:
+      return "passivated";
+    case Outcome::Deceased:
+      return "deceased";
+    case Outcome::NotDisclosable:
+      return "not-disclosable";
+    case Outcome::CredentialError:
+      return "credential-error";
+    case Outcome::ProductError:
+      return "product-error";
+    case Outcome::CertificateRejected:
+      return "certificate-rejected";
+    case Outcome::RequestRejected:
+      return "request-rejected";
+    case Outcome::CheckNotPerformed:
+      return "check-not-performed";
+    case Outcome::RegisterInternal:
+      return "register-internal";
+    case Outcome::Fault:
+      return "fault";
+    case Outcome::Unknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 const char* to_string(Envelope envelope) {
   switch (envelope) {
-    case Envelope::Bare: return "bare";
-    case Envelope::Soso: return "soso";
-    case Envelope::XRoad: return "xroad";
-    case Envelope::SoapFault: return "soap-fault";
+    case Envelope::Bare:
+      return "bare";
+    case Envelope::Soso:
+      return "soso";
+    case Envelope::XRoad:
+      return "xroad";
+    case Envelope::SoapFault:
+      return "soap-fault";
   }
   return "unknown";
 }
 
 const char* to_string(ParseErrorKind kind) {
   switch (kind) {
-    case ParseErrorKind::Empty: return "empty";
-    case ParseErrorKind::TooLarge: return "too-large";
-    case ParseErrorKind::TooDeep: return "too-deep";
-    case ParseErrorKind::TooManyElements: return "too-many-elements";
-    case ParseErrorKind::Doctype: return "doctype";
-    case ParseErrorKind::Malformed: return "malformed";
-    case ParseErrorKind::Encoding: return "encoding";
-    case ParseErrorKind::NotAResponse: return "not-a-response";
+    case ParseErrorKind::Empty:
+      return "empty";
+    case ParseErrorKind::TooLarge:
+      return "too-large";
+    case ParseErrorKind::TooDeep:
+      return "too-deep";
+    case ParseErrorKind::TooManyElements:
+      return "too-many-elements";
+    case ParseErrorKind::Doctype:
+      return "doctype";
+    case ParseErrorKind::Malformed:
+      return "malformed";
+    case ParseErrorKind::Encoding:
+      return "encoding";
+    case ParseErrorKind::NotAResponse:
+      return "not-a-response";
   }
   return "unknown";
 }
@@ -97,10 +122,14 @@ Outcome outcome_for_code(std::string_view paluukoodi) {
 
 namespace {
 
-ParseError not_a_response(std::string detail) { return ParseError{ParseErrorKind::NotAResponse, std::move(detail)}; }
+ParseError not_a_response(std::string detail) {
+  return ParseError{ParseErrorKind::NotAResponse, std::move(detail)};
+}
 
 // The first element child whose local name is `name`, looking through nothing else.
-const Element* first_child(const Element& e, std::string_view name) { return e.child(name); }
+const Element* first_child(const Element& e, std::string_view name) {
+  return e.child(name);
+}
 
 void read_vtj_document(const Element& doc, Response& r) {
   r.product = std::string(doc.attribute("sanomatunnus"));
@@ -148,7 +177,8 @@ void read_soap_fault(const Element& fault, Response& r) {
 
 Result<Response, ParseError> interpret(const Element& root, const ParseLimits& limits, bool allow_nested);
 
-Result<Response, ParseError> read_soso_result(const Element& result, const ParseLimits& limits, bool allow_nested) {
+Result<Response, ParseError> read_soso_result(const Element& result, const ParseLimits& limits,
+                                              bool allow_nested) {
   if (const Element* doc = first_child(result, "VTJHenkiloVastaussanoma")) {
     Response r;
     r.envelope = Envelope::Soso;

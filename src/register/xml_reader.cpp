@@ -29,7 +29,9 @@ static_assert(std::is_same_v<XMLCh, char16_t>, "Xerces must be built with char16
 
 namespace {
 
-ParseError make_error(ParseErrorKind kind, std::string detail) { return ParseError{kind, std::move(detail)}; }
+ParseError make_error(ParseErrorKind kind, std::string detail) {
+  return ParseError{kind, std::move(detail)};
+}
 
 bool xerces_ready() {
   static std::once_flag once;
@@ -121,14 +123,15 @@ std::string declared_encoding(std::string_view bytes) {
 }
 
 bool is_latin1_name(const std::string& n) {
-  static const char* const kNames[] = {"iso-8859-1", "iso8859-1", "iso_8859-1", "iso_8859-1:1987", "iso-ir-100",
-                                       "latin1",     "latin-1",   "l1",         "cp819",           "ibm819",
-                                       "csisolatin1", "8859_1",   "iso8859_1"};
+  static const char* const kNames[] = {
+      "iso-8859-1", "iso8859-1", "iso_8859-1", "iso_8859-1:1987", "iso-ir-100", "latin1",   "latin-1",
+      "l1",         "cp819",     "ibm819",     "csisolatin1",     "8859_1",     "iso8859_1"};
   return std::find(std::begin(kNames), std::end(kNames), n) != std::end(kNames);
 }
 
 bool is_utf8_or_ascii_name(const std::string& n) {
-  static const char* const kNames[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us"};
+  static const char* const kNames[] = {"utf-8",          "utf8",      "us-ascii", "ascii",
+                                       "ansi_x3.4-1968", "iso646-us", "us"};
   return std::find(std::begin(kNames), std::end(kNames), n) != std::end(kNames);
 }
 
@@ -177,7 +180,8 @@ class TreeBuilder : public xc::HandlerBase {
       return;
     }
     if (++elements_ > limits_.max_elements) {
-      fail(ParseErrorKind::TooManyElements, "more than " + std::to_string(limits_.max_elements) + " elements");
+      fail(ParseErrorKind::TooManyElements,
+           "more than " + std::to_string(limits_.max_elements) + " elements");
       return;
     }
     Element e;
@@ -250,7 +254,7 @@ class TreeBuilder : public xc::HandlerBase {
   void record(const xc::SAXParseException& e) {
     std::string msg = to_utf8(e.getMessage());
     fail(ParseErrorKind::Malformed, mask_hetus("line " + std::to_string(e.getLineNumber()) + ", column " +
-                          std::to_string(e.getColumnNumber()) + ": " + msg));
+                                               std::to_string(e.getColumnNumber()) + ": " + msg));
   }
 
   const ParseLimits& limits_;
@@ -321,7 +325,8 @@ Result<Element, ParseError> read_xml(std::string_view bytes, const ParseLimits& 
     parser.setDocumentHandler(&builder);
     parser.setErrorHandler(&builder);
     parser.setEntityResolver(&builder);
-    xc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(body.data()), body.size(), "response", false);
+    xc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(body.data()), body.size(), "response",
+                                 false);
     source.setCopyBufToStream(false);
     // Forcing the encoding overrides the declaration, which is how a mislabelled UTF-8 document is read
     // correctly.

@@ -23,6 +23,7 @@ bool has_doctype_bytes(std::string_view bytes);
 
 // Parses with size, depth and element-count limits. `byte_prescan` exists so tests can prove that the
 // parser itself, not only the byte scan, refuses a DOCTYPE.
-Result<Element, ParseError> read_xml(std::string_view bytes, const ParseLimits& limits, bool byte_prescan = true);
+Result<Element, ParseError> read_xml(std::string_view bytes, const ParseLimits& limits,
+                                     bool byte_prescan = true);
 
 }  // namespace vtj::reg::detail

@@ -89,13 +89,17 @@ void append_code_point(std::string& out, uint32_t cp) {
   }
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool is_century_sign(char c) {
   return c == '+' || c == '-' || (c >= 'A' && c <= 'F') || (c >= 'U' && c <= 'Y');
 }
 
-bool is_check_char(char c) { return is_digit(c) || (c >= 'A' && c <= 'Y'); }
+bool is_check_char(char c) {
+  return is_digit(c) || (c >= 'A' && c <= 'Y');
+}
 
 }  // namespace
 

@@ -9,7 +9,9 @@
 namespace vtj::reg::detail {
 
 // XML's white space (S production): space, TAB, LF, CR.
-inline bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+inline bool is_xml_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 std::string_view trim_xml_space(std::string_view s);
 
 enum class Utf8Kind { Invalid, Ascii, MultiByte };

@@ -27,12 +27,19 @@ bool is_uuid_v4(const std::string& s) {
   return s[14] == '4' && std::string("89ab").find(s[19]) != std::string::npos;
 }
 
-const std::vector<std::string> kFieldOrder = {
-    "SoSoNimi",           "Kayttajatunnus",          "Salasana",
-    "Loppukayttaja",      "Laskutustiedot",          "Henkilotunnus",
-    "SahkoinenAsiointitunnus", "VarmenteenMyontaja", "X509Certificate",
-    "VarmenteenVoimassaolotarkistus", "VarmenteenSulkulistatarkistus", "Tunnistusportaali",
-    "Vara1"};
+const std::vector<std::string> kFieldOrder = {"SoSoNimi",
+                                              "Kayttajatunnus",
+                                              "Salasana",
+                                              "Loppukayttaja",
+                                              "Laskutustiedot",
+                                              "Henkilotunnus",
+                                              "SahkoinenAsiointitunnus",
+                                              "VarmenteenMyontaja",
+                                              "X509Certificate",
+                                              "VarmenteenVoimassaolotarkistus",
+                                              "VarmenteenSulkulistatarkistus",
+                                              "Tunnistusportaali",
+                                              "Vara1"};
 
 QueryParams by_satu() {
   QueryParams p;
@@ -130,7 +137,8 @@ TEST(Request, Soso12Envelope) {
   ASSERT_NE(q, nullptr);
   expect_field_order(*q);
   EXPECT_NE(soso12_content_type().find("application/soap+xml"), std::string::npos);
-  EXPECT_NE(soso12_content_type().find("action=\"http://tempuri.org/TeeHenkilonTunnusKysely\""), std::string::npos);
+  EXPECT_NE(soso12_content_type().find("action=\"http://tempuri.org/TeeHenkilonTunnusKysely\""),
+            std::string::npos);
 }
 
 TEST(Request, XRoadHeadersAndBody) {
@@ -242,8 +250,9 @@ TEST(Request, EndUserLengthInCharacters) {
 }
 
 TEST(Request, ControlCharactersRefused) {
-  for (std::string bad : {std::string("a\x01"), std::string("a\0b", 3), std::string("\x1b[31m"), std::string("x\x7f"),
-                          std::string("c1 \xC2\x85"), std::string("latin1 \xE4"), std::string("\xEF\xBF\xBF")}) {
+  for (std::string bad :
+       {std::string("a\x01"), std::string("a\0b", 3), std::string("\x1b[31m"), std::string("x\x7f"),
+        std::string("c1 \xC2\x85"), std::string("latin1 \xE4"), std::string("\xEF\xBF\xBF")}) {
     QueryParams p = by_hetu();
     p.end_user = bad;
     EXPECT_EQ(build_soso_request(p).error(), RequestError::InvalidCharacter);

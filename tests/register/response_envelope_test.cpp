@@ -16,8 +16,8 @@ std::string vtj_doc(const std::string& code, const std::string& henkilo, const s
   return "<" + prefix + "VTJHenkiloVastaussanoma xmlns" + ns +
          "=\"http://xml.vrk.fi/schema/vtjkysely\" sanomatunnus=\"PERUSSANOMA 3\" "
          "tietojenPoimintaaika=\"20240101120000\" versio=\"1.0\"><" +
-         prefix + "Paluukoodi koodi=\"" + code + "\">viesti</" + prefix + "Paluukoodi>" + henkilo + "</" + prefix +
-         "VTJHenkiloVastaussanoma>";
+         prefix + "Paluukoodi koodi=\"" + code + "\">viesti</" + prefix + "Paluukoodi>" + henkilo + "</" +
+         prefix + "VTJHenkiloVastaussanoma>";
 }
 
 Response parse_ok(const std::string& doc) {
@@ -73,10 +73,11 @@ TEST(Outcome, EveryDocumentedCode) {
 
 TEST(ResponseEnvelope, BareWithPrefixAndDefaultNamespace) {
   for (const char* prefix : {"", "ns2:", "vtj:"}) {
-    Response r = parse_ok(vtj_doc("0000", std::string("<") + prefix + "Henkilo><" + prefix +
-                                              "Henkilotunnus>010190-9998</" + prefix + "Henkilotunnus></" + prefix +
-                                              "Henkilo>",
-                                  prefix));
+    Response r =
+        parse_ok(vtj_doc("0000",
+                         std::string("<") + prefix + "Henkilo><" + prefix + "Henkilotunnus>010190-9998</" +
+                             prefix + "Henkilotunnus></" + prefix + "Henkilo>",
+                         prefix));
     EXPECT_EQ(r.envelope, Envelope::Bare) << prefix;
     EXPECT_EQ(r.outcome, Outcome::Found);
     EXPECT_EQ(r.product, "PERUSSANOMA 3");
@@ -104,20 +105,22 @@ TEST(ResponseEnvelope, NegativeCodeInPaluukoodi) {
 }
 
 TEST(ResponseEnvelope, PassivatedGivesActiveHetu) {
-  Response r = parse_ok(vtj_doc("0002", "<Henkilo><Henkilotunnus voimassaolokoodi=\"1\">\n 020190-9521 \n"
-                                        "</Henkilotunnus></Henkilo>"));
+  Response r = parse_ok(vtj_doc("0002",
+                                "<Henkilo><Henkilotunnus voimassaolokoodi=\"1\">\n 020190-9521 \n"
+                                "</Henkilotunnus></Henkilo>"));
   EXPECT_EQ(r.outcome, Outcome::Passivated);
   EXPECT_EQ(r.active_hetu, "020190-9521");
 }
 
 TEST(ResponseEnvelope, SosoSoap11And12) {
-  for (const char* soap_ns : {"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"}) {
-    std::string doc = std::string("<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"") +
-                      soap_ns +
-                      "\"><soap:Body><TeeHenkilonTunnusKyselyResponse xmlns=\"http://tempuri.org/\">"
-                      "<TeeHenkilonTunnusKyselyResult>" +
-                      vtj_doc("0007", "<Henkilo><Kuolintiedot><Kuollut>1</Kuollut></Kuolintiedot></Henkilo>") +
-                      "</TeeHenkilonTunnusKyselyResult></TeeHenkilonTunnusKyselyResponse></soap:Body></soap:Envelope>";
+  for (const char* soap_ns :
+       {"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"}) {
+    std::string doc =
+        std::string("<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"") + soap_ns +
+        "\"><soap:Body><TeeHenkilonTunnusKyselyResponse xmlns=\"http://tempuri.org/\">"
+        "<TeeHenkilonTunnusKyselyResult>" +
+        vtj_doc("0007", "<Henkilo><Kuolintiedot><Kuollut>1</Kuollut></Kuolintiedot></Henkilo>") +
+        "</TeeHenkilonTunnusKyselyResult></TeeHenkilonTunnusKyselyResponse></soap:Body></soap:Envelope>";
     Response r = parse_ok(doc);
     EXPECT_EQ(r.envelope, Envelope::Soso);
     EXPECT_EQ(r.outcome, Outcome::Deceased);
@@ -132,10 +135,12 @@ TEST(ResponseEnvelope, SosoResultAsEscapedText) {
   for (char c : inner) {
     escaped += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
   }
-  Response r = parse_ok("<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
-                        "<TeeHenkilonTunnusKyselyResponse><TeeHenkilonTunnusKyselyResult>" +
-                        escaped + "</TeeHenkilonTunnusKyselyResult></TeeHenkilonTunnusKyselyResponse></soap:Body>"
-                        "</soap:Envelope>");
+  Response r = parse_ok(
+      "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
+      "<TeeHenkilonTunnusKyselyResponse><TeeHenkilonTunnusKyselyResult>" +
+      escaped +
+      "</TeeHenkilonTunnusKyselyResult></TeeHenkilonTunnusKyselyResponse></soap:Body>"
+      "</soap:Envelope>");
   EXPECT_EQ(r.envelope, Envelope::Soso);
   EXPECT_EQ(r.outcome, Outcome::Found);
   ASSERT_TRUE(r.person.has_value());
@@ -185,11 +190,15 @@ TEST(ResponseEnvelope, UnrelatedShapesAreNotResponses) {
            "<Envelope><Body/></Envelope>",
            "<Envelope><Header/></Envelope>",
            "<s:Envelope xmlns:s=\"x\"><s:Body><TeeHenkilonTunnusKyselyResponse/></s:Body></s:Envelope>",
-           "<s:Envelope xmlns:s=\"x\"><s:Body><TeeHenkilonTunnusKyselyResponse><TeeHenkilonTunnusKyselyResult>"
-           "plain text</TeeHenkilonTunnusKyselyResult></TeeHenkilonTunnusKyselyResponse></s:Body></s:Envelope>",
-           "<s:Envelope xmlns:s=\"x\"><s:Body><HenkilonTunnusKyselyResponse><request/></HenkilonTunnusKyselyResponse>"
+           "<s:Envelope "
+           "xmlns:s=\"x\"><s:Body><TeeHenkilonTunnusKyselyResponse><TeeHenkilonTunnusKyselyResult>"
+           "plain "
+           "text</TeeHenkilonTunnusKyselyResult></TeeHenkilonTunnusKyselyResponse></s:Body></s:Envelope>",
+           "<s:Envelope "
+           "xmlns:s=\"x\"><s:Body><HenkilonTunnusKyselyResponse><request/></HenkilonTunnusKyselyResponse>"
            "</s:Body></s:Envelope>",
-           "<s:Envelope xmlns:s=\"x\"><s:Body><HenkilonTunnusKyselyResponse><response/></HenkilonTunnusKyselyResponse>"
+           "<s:Envelope "
+           "xmlns:s=\"x\"><s:Body><HenkilonTunnusKyselyResponse><response/></HenkilonTunnusKyselyResponse>"
            "</s:Body></s:Envelope>",
            "<root/>",
        }) {

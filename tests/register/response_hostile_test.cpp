@@ -29,8 +29,9 @@ const char* kResponseTail =
     "<Henkilo><Henkilotunnus>010190-9998</Henkilotunnus></Henkilo></VTJHenkiloVastaussanoma>";
 
 TEST(ResponseHostile, ExternalEntityRefused) {
-  std::string doc = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-                    "<VTJHenkiloVastaussanoma><Paluukoodi koodi=\"0000\">&x;</Paluukoodi></VTJHenkiloVastaussanoma>";
+  std::string doc =
+      "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+      "<VTJHenkiloVastaussanoma><Paluukoodi koodi=\"0000\">&x;</Paluukoodi></VTJHenkiloVastaussanoma>";
   EXPECT_EQ(refused(doc), ParseErrorKind::Doctype);
 }
 
@@ -49,16 +50,18 @@ TEST(ResponseHostile, BillionLaughsRefused) {
 }
 
 TEST(ResponseHostile, DoctypeAloneRefused) {
-  EXPECT_EQ(refused(std::string("<!DOCTYPE VTJHenkiloVastaussanoma>") + kResponseTail), ParseErrorKind::Doctype);
+  EXPECT_EQ(refused(std::string("<!DOCTYPE VTJHenkiloVastaussanoma>") + kResponseTail),
+            ParseErrorKind::Doctype);
   EXPECT_EQ(refused("<!DOCTYPE x SYSTEM \"http://example.invalid/x.dtd\"><x/>"), ParseErrorKind::Doctype);
 }
 
 // The second line: with the byte scan switched off, Xerces itself refuses every DOCTYPE.
 TEST(ResponseHostile, ParserRefusesDoctypeWithoutByteScan) {
-  for (std::string doc : {std::string("<!DOCTYPE VTJHenkiloVastaussanoma>") + kResponseTail,
-                          std::string("<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-                                      "<r>&x;</r>"),
-                          std::string("<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;\">]><r>&b;</r>")}) {
+  for (std::string doc :
+       {std::string("<!DOCTYPE VTJHenkiloVastaussanoma>") + kResponseTail,
+        std::string("<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                    "<r>&x;</r>"),
+        std::string("<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;\">]><r>&b;</r>")}) {
     auto r = detail::read_xml(doc, {}, /*byte_prescan=*/false);
     ASSERT_FALSE(r.ok()) << doc;
     EXPECT_EQ(r.error().kind, ParseErrorKind::Doctype) << r.error().detail;
@@ -142,16 +145,18 @@ TEST(ResponseHostile, OtherEncodingsRefused) {
   EXPECT_EQ(refused(std::string("<?xml version=\"1.0\" encoding=\"EBCDIC-CP-US\"?>") + kResponseTail),
             ParseErrorKind::Encoding);
   // Declared (or defaulted to) UTF-8 but holding a Latin-1 byte.
-  EXPECT_EQ(refused("<VTJHenkiloVastaussanoma>L\xF6ytyi</VTJHenkiloVastaussanoma>"), ParseErrorKind::Encoding);
+  EXPECT_EQ(refused("<VTJHenkiloVastaussanoma>L\xF6ytyi</VTJHenkiloVastaussanoma>"),
+            ParseErrorKind::Encoding);
 }
 
 TEST(ResponseHostile, Latin1AliasesAccepted) {
   for (const char* name : {"ISO-8859-1", "iso-8859-1", "ISO8859-1", "ISO_8859-1", "latin1", "Latin-1", "L1",
                            "CP819", "ISO-IR-100"}) {
-    std::string doc = std::string("<?xml version=\"1.0\" encoding='") + name +
-                      "'?><VTJHenkiloVastaussanoma><Paluukoodi koodi=\"0000\">L\xF6ytyi</Paluukoodi>"
-                      "<Henkilo><NykyinenSukunimi><Sukunimi>J\xE4ppinen</Sukunimi></NykyinenSukunimi></Henkilo>"
-                      "</VTJHenkiloVastaussanoma>";
+    std::string doc =
+        std::string("<?xml version=\"1.0\" encoding='") + name +
+        "'?><VTJHenkiloVastaussanoma><Paluukoodi koodi=\"0000\">L\xF6ytyi</Paluukoodi>"
+        "<Henkilo><NykyinenSukunimi><Sukunimi>J\xE4ppinen</Sukunimi></NykyinenSukunimi></Henkilo>"
+        "</VTJHenkiloVastaussanoma>";
     auto r = parse_response(doc);
     ASSERT_TRUE(r.ok()) << name << ": " << r.error().detail;
     EXPECT_EQ(r->message, "Löytyi") << name;
@@ -162,7 +167,8 @@ TEST(ResponseHostile, Latin1AliasesAccepted) {
 }
 
 TEST(ResponseHostile, Utf8BomAccepted) {
-  auto r = parse_response(std::string("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>") + kResponseTail);
+  auto r =
+      parse_response(std::string("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>") + kResponseTail);
   ASSERT_TRUE(r.ok()) << r.error().detail;
   EXPECT_EQ(r->outcome, Outcome::Found);
 }
@@ -186,7 +192,8 @@ TEST(ResponseHostile, GarbageAndEmpty) {
 }
 
 TEST(ResponseHostile, ErrorDetailsMaskIdentityCodes) {
-  auto r = parse_response("<VTJHenkiloVastaussanoma><Henkilotunnus>010190-9998</Henkilotunnus></VTJ010190-9998>");
+  auto r =
+      parse_response("<VTJHenkiloVastaussanoma><Henkilotunnus>010190-9998</Henkilotunnus></VTJ010190-9998>");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().detail.find("010190-9998"), std::string::npos) << r.error().detail;
 }

@@ -69,8 +69,9 @@ TEST(ResponseSamples, EvakaHuoltajaHuollettavatLargest) {
   EXPECT_EQ(p.municipality(), "Vaasa");
   EXPECT_FALSE(p.deceased());
   EXPECT_FALSE(p.security_prohibition());
-  EXPECT_EQ(p.tree().values("Huollettava/Henkilotunnus"),
-            (std::vector<std::string>{"011014A9510", "311211A9527", "010110A951P", "010108A9516", "010506A951W"}));
+  EXPECT_EQ(
+      p.tree().values("Huollettava/Henkilotunnus"),
+      (std::vector<std::string>{"011014A9510", "311211A9527", "010110A951P", "010108A9516", "010506A951W"}));
   EXPECT_EQ(p.tree().values("Huollettava/NykyisetEtunimet/Etunimet")[3], "Petrus");
 }
 
@@ -83,7 +84,8 @@ TEST(ResponseSamples, EvakaHuollettavaHuoltajat) {
   EXPECT_EQ(p.surname(), "Popov");
   EXPECT_EQ(p.given_names(), "Minja Zavutina");
   EXPECT_EQ(p.municipality(), "Vaasa");
-  EXPECT_EQ(p.tree().values("Huoltaja/Henkilotunnus"), (std::vector<std::string>{"010181-9533", "020190-9521"}));
+  EXPECT_EQ(p.tree().values("Huoltaja/Henkilotunnus"),
+            (std::vector<std::string>{"010181-9533", "020190-9521"}));
 }
 
 TEST(ResponseSamples, EvakaAsukasmaara) {
@@ -143,7 +145,8 @@ TEST(ResponseSamples, KansalaisaloiteOpBankScandinavianLetters) {
 }
 
 TEST(ResponseSamples, KansalaisaloiteLivingAbroad) {
-  Response r = parse_ok("kansalaisaloite_PERUSJHHS2_HST_card_living_abroad_160864-999H_Sigvard_Jonathan_Sutinen.xml");
+  Response r =
+      parse_ok("kansalaisaloite_PERUSJHHS2_HST_card_living_abroad_160864-999H_Sigvard_Jonathan_Sutinen.xml");
   EXPECT_EQ(r.outcome, Outcome::Found);
   const Person& p = person_of(r);
   EXPECT_EQ(p.hetu(), "160864-999H");
@@ -156,8 +159,9 @@ TEST(ResponseSamples, KansalaisaloiteLivingAbroad) {
 }
 
 TEST(ResponseSamples, KansalaisaloiteMissingMunicipality) {
-  Response r =
-      parse_ok("kansalaisaloite_PERUSJHHS2_HST_card_missing_municipality_010673-998H_Meiju_Sanna-Maria_Taika_Junnila.xml");
+  Response r = parse_ok(
+      "kansalaisaloite_PERUSJHHS2_HST_card_missing_municipality_010673-998H_Meiju_Sanna-Maria_Taika_Junnila."
+      "xml");
   EXPECT_EQ(r.outcome, Outcome::Found);
   const Person& p = person_of(r);
   EXPECT_EQ(p.hetu(), "010673-998H");
@@ -196,7 +200,8 @@ TEST(ResponseSamples, VetumaMockTemplateIsLatin1) {
 }
 
 TEST(ResponseSamples, LupapisteNordeaLatin1) {
-  Response r = parse_ok("lupapiste_vetuma_test_PERUSJHHS2_VTJDATA_210281-9988_Nordea_Demo_decoded_iso8859-1.xml");
+  Response r =
+      parse_ok("lupapiste_vetuma_test_PERUSJHHS2_VTJDATA_210281-9988_Nordea_Demo_decoded_iso8859-1.xml");
   EXPECT_EQ(r.outcome, Outcome::Found);
   EXPECT_EQ(r.extracted_at, "20121008144529");
   const Person& p = person_of(r);
@@ -207,7 +212,8 @@ TEST(ResponseSamples, LupapisteNordeaLatin1) {
 }
 
 TEST(ResponseSamples, LupapisteMarttilaLatin1) {
-  Response r = parse_ok("lupapiste_vtj_test_PERUSJHHS2_VTJDATA_081181-9984_Sylvi_Sofie_Marttila_decoded_iso8859-1.xml");
+  Response r = parse_ok(
+      "lupapiste_vtj_test_PERUSJHHS2_VTJDATA_081181-9984_Sylvi_Sofie_Marttila_decoded_iso8859-1.xml");
   EXPECT_EQ(r.outcome, Outcome::Found);
   const Person& p = person_of(r);
   EXPECT_EQ(p.hetu(), "081181-9984");
@@ -221,15 +227,17 @@ TEST(ResponseSamples, LupapisteMarttilaLatin1) {
 
 // Both encodings give the same UTF-8: the Hakuperusteet text "Löytyi" never becomes "LÃ¶ytyi".
 TEST(ResponseSamples, SearchCriterionTextIsUtf8InEveryEncoding) {
-  for (const char* name : {"lupapiste_vtj_test_PERUSJHHS2_VTJDATA_081181-9984_Sylvi_Sofie_Marttila_decoded_iso8859-1.xml",
-                           "kansalaisaloite_PERUSJHHS2_OP_bank_081181-9984_Sylvi_Sofie_Marttila.xml",
-                           "koski_mockdata_PERUSLT1_huoltaja_310118-998M_Alina_Kukka-Maaria_Haapakoski.xml",
-                           "evaka_PERUSSANOMA3_020501A999T_Albert_Kristian_Jappinen.xml"}) {
+  for (const char* name :
+       {"lupapiste_vtj_test_PERUSJHHS2_VTJDATA_081181-9984_Sylvi_Sofie_Marttila_decoded_iso8859-1.xml",
+        "kansalaisaloite_PERUSJHHS2_OP_bank_081181-9984_Sylvi_Sofie_Marttila.xml",
+        "koski_mockdata_PERUSLT1_huoltaja_310118-998M_Alina_Kukka-Maaria_Haapakoski.xml",
+        "evaka_PERUSSANOMA3_020501A999T_Albert_Kristian_Jappinen.xml"}) {
     auto root = detail::read_xml(read_sample(name), {});
     ASSERT_TRUE(root.ok()) << name;
     std::vector<const Element*> found = root->find("Hakuperusteet/Henkilotunnus");
     if (found.empty()) {
-      found = root->find("Body/HenkilonTunnusKyselyResponse/response/VTJHenkiloVastaussanoma/Hakuperusteet/Henkilotunnus");
+      found = root->find(
+          "Body/HenkilonTunnusKyselyResponse/response/VTJHenkiloVastaussanoma/Hakuperusteet/Henkilotunnus");
     }
     ASSERT_EQ(found.size(), 1u) << name;
     EXPECT_EQ(found[0]->attribute("hakuperusteTekstiS"), "Löytyi") << name;
@@ -258,14 +266,16 @@ TEST(ResponseSamples, KoskiMockdataWithUndeclaredXsiPrefix) {
 }
 
 TEST(ResponseSamples, KoskiClientSpec) {
-  Response r = parse_ok("koski_VtjClientSpec_PERUSLT1_huoltaja_310118-998M_Alina_Kukka-Maaria_Haapakoski.xml");
+  Response r =
+      parse_ok("koski_VtjClientSpec_PERUSLT1_huoltaja_310118-998M_Alina_Kukka-Maaria_Haapakoski.xml");
   EXPECT_EQ(r.envelope, Envelope::Bare);
   EXPECT_EQ(r.outcome, Outcome::Found);
   const Person& p = person_of(r);
   EXPECT_EQ(p.hetu(), "310118-998M");
   EXPECT_EQ(p.surname(), "Haapakoski");
   EXPECT_EQ(p.municipality(), "Varkaus");
-  EXPECT_EQ(p.tree().values("Huollettava/Henkilotunnus"), (std::vector<std::string>{"010203A123B", "010105A9413"}));
+  EXPECT_EQ(p.tree().values("Huollettava/Henkilotunnus"),
+            (std::vector<std::string>{"010203A123B", "010105A9413"}));
 }
 
 TEST(ResponseSamples, RequestTemplateIsNotAResponse) {
@@ -286,7 +296,8 @@ TEST(ResponseSamples, XRoadTechnicalFault) {
 }
 
 TEST(ResponseSamples, XRoadExampleServiceIsNotAResponse) {
-  for (const char* name : {"xroad/xroad4_prmess_annexE1_request.xml", "xroad/xroad4_prmess_annexE2_response.xml"}) {
+  for (const char* name :
+       {"xroad/xroad4_prmess_annexE1_request.xml", "xroad/xroad4_prmess_annexE2_response.xml"}) {
     auto r = parse_response(read_sample(name));
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.error().kind, ParseErrorKind::NotAResponse) << name;
