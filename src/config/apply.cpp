@@ -2,12 +2,12 @@
 // printable and shortened) but never a secret: the password file's content is never echoed.
 
 #include <cctype>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 
 #include "config/text.hpp"
+#include "config/values.hpp"
 #include "vtj/config.hpp"
 #include "vtj/render.hpp"
 
@@ -66,14 +66,13 @@ Error on_off(const Ctx& c, const std::string& arg, bool& out) {
 // An integer in [min, max]; `what` names the value for the message.
 Error number(const Ctx& c, const std::string& arg, long long min, long long max, std::string_view what,
              int& out) {
-  long long v = 0;
-  auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
-  if (arg.empty() || ec != std::errc() || end != arg.data() + arg.size() || v < min || v > max) {
+  if (!parse_int(arg, min, max, out)) {
     return c.fail(std::string(what) + ", got " + quote(arg));
   }
-  out = static_cast<int>(v);
   return std::nullopt;
 }
+
+Error wrap(const Ctx& c, Problem p) { return p ? c.fail(std::move(*p)) : std::nullopt; }
 
 template <class E>
 Error choice(const Ctx& c, const std::string& arg, std::initializer_list<std::pair<std::string_view, E>> opts,
@@ -87,148 +86,6 @@ Error choice(const Ctx& c, const std::string& arg, std::initializer_list<std::pa
     names += names.empty() ? std::string(n) : ", " + std::string(n);
   }
   return c.fail("expected one of " + names + ", got " + quote(arg));
-}
-
-Error url(const Ctx& c, const std::string& arg, std::string& out) {
-  std::string_view rest;
-  if (istarts_with(arg, "https://")) {
-    rest = std::string_view(arg).substr(8);
-  } else if (istarts_with(arg, "http://")) {
-    rest = std::string_view(arg).substr(7);
-  } else {
-    return c.fail("expected an http:// or https:// URL, got " + quote(arg));
-  }
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) {
-    // Not echoed: the user-info part may hold a password.
-    return c.fail("the URL must not carry user credentials (use VTJCredentials)");
-  }
-  for (char ch : arg) {
-    if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f) {
-      return c.fail("the URL holds white space or control characters: " + quote(arg));
-    }
-  }
-  std::string_view host = authority;
-  std::string_view port;
-  if (!host.empty() && host.front() == '[') {
-    size_t close = host.find(']');
-    if (close == std::string_view::npos) {
-      return c.fail("unterminated IPv6 address in URL " + quote(arg));
-    }
-    port = host.substr(close + 1);
-    host = host.substr(1, close - 1);
-    if (!port.empty() && port.front() != ':') {
-      return c.fail("unexpected text after the IPv6 address in URL " + quote(arg));
-    }
-    port = port.empty() ? port : port.substr(1);
-  } else if (size_t colon = host.find(':'); colon != std::string_view::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
-  }
-  if (host.empty()) {
-    return c.fail("the URL has no host: " + quote(arg));
-  }
-  if (authority.find(':') != std::string_view::npos && authority.back() != ']') {
-    int p = 0;
-    if (number(c, std::string(port), 1, 65535, "", p)) {
-      return c.fail("the URL's port must be 1-65535: " + quote(arg));
-    }
-  }
-  out = arg;
-  return std::nullopt;
-}
-
-Error xroad_id(const Ctx& c, const std::string& arg, bool service, reg::XRoadId& out) {
-  std::vector<std::string> parts = split(arg, '/');
-  bool count_ok = service ? (parts.size() == 5 || parts.size() == 6) : parts.size() == 4;
-  bool parts_ok = true;
-  for (const std::string& p : parts) {
-    parts_ok = parts_ok && !p.empty() && printable_ascii(p);
-  }
-  if (!count_ok || !parts_ok) {
-    return c.fail(std::string(service ? "expected INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE[/VERSION]"
-                                      : "expected INSTANCE/CLASS/CODE/SUBSYSTEM") +
-                  " with non-empty parts, got " + quote(arg));
-  }
-  parts.resize(6);
-  out = reg::XRoadId{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]};
-  return std::nullopt;
-}
-
-Error cache(const Ctx& c, const std::string& arg, CacheSpec& out) {
-  CacheSpec spec;
-  if (iequals(arg, "none")) {
-    spec.kind = CacheSpec::Kind::None;
-  } else if (istarts_with(arg, "shm:")) {
-    std::string_view size = std::string_view(arg).substr(4);
-    unsigned long long unit = 1;
-    if (!size.empty()) {
-      switch (std::toupper(static_cast<unsigned char>(size.back()))) {
-        case 'K':
-          unit = 1ULL << 10;
-          break;
-        case 'M':
-          unit = 1ULL << 20;
-          break;
-        case 'G':
-          unit = 1ULL << 30;
-          break;
-        default:
-          break;
-      }
-      if (unit != 1) {
-        size.remove_suffix(1);
-      }
-    }
-    unsigned long long n = 0;
-    auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
-    constexpr unsigned long long kMax = 64ULL << 30;
-    if (size.empty() || ec != std::errc() || end != size.data() + size.size() || n > kMax / unit) {
-      return c.fail("expected shm:SIZE with an optional K, M or G suffix, got " + quote(arg));
-    }
-    if (n * unit < (1ULL << 20)) {
-      return c.fail("shared memory cache must be at least 1M, got " + quote(arg));
-    }
-    spec.kind = CacheSpec::Kind::Shm;
-    spec.shm_bytes = static_cast<size_t>(n * unit);
-  } else if (istarts_with(arg, "redis://")) {
-    std::string_view rest = std::string_view(arg).substr(8);
-    std::string_view db;
-    if (size_t slash = rest.find('/'); slash != std::string_view::npos) {
-      db = rest.substr(slash + 1);
-      rest = rest.substr(0, slash);
-      if (number(c, std::string(db), 0, 1 << 20, "", spec.redis_db)) {
-        return c.fail("the Redis database must be a non-negative number, got " + quote(arg));
-      }
-    }
-    std::string_view host = rest;
-    std::string_view port;
-    if (!rest.empty() && rest.front() == '[') {
-      size_t close = rest.find(']');
-      host = close == std::string_view::npos ? std::string_view{} : rest.substr(1, close - 1);
-      port = close == std::string_view::npos ? std::string_view{} : rest.substr(close + 1);
-      if (!port.empty() && port.front() != ':') {
-        host = {};
-      }
-      port = port.empty() ? port : port.substr(1);
-    } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
-      host = rest.substr(0, colon);
-      port = rest.substr(colon + 1);
-    }
-    if (host.empty() || !printable_ascii(host) || host.find('@') != std::string_view::npos) {
-      return c.fail("expected redis://HOST:PORT[/DB], got " + quote(arg));
-    }
-    if (rest.find(':') != std::string_view::npos &&
-        number(c, std::string(port), 1, 65535, "", spec.redis_port)) {
-      return c.fail("the Redis port must be 1-65535, got " + quote(arg));
-    }
-    spec.kind = CacheSpec::Kind::Redis;
-    spec.redis_host = std::string(host);
-  } else {
-    return c.fail("expected shm:SIZE, redis://HOST:PORT[/DB] or none, got " + quote(arg));
-  }
-  out = std::move(spec);
-  return std::nullopt;
 }
 
 Error read_password(const Ctx& c, const std::string& arg, Settings& s) {
@@ -265,9 +122,21 @@ Error key_file(const Ctx& c, const std::string& arg, std::string& out) {
   return std::nullopt;
 }
 
+// Headers that carry HTTP framing or the client's own credentials: owning one would make the module
+// scrub it from every request.
+constexpr std::string_view kReservedHeaders[] = {
+    "Host",    "Content-Length", "Content-Type", "Transfer-Encoding", "Connection",          "Upgrade",
+    "Keep-Alive", "TE",          "Trailer",      "Expect",            "Cookie",              "Authorization",
+    "Proxy-Authorization"};
+
 Error header_name(const Ctx& c, const std::string& arg, std::string_view what) {
   if (!is_token(arg)) {
     return c.fail(std::string(what) + " must be a valid header name (letters, digits, -), got " + quote(arg));
+  }
+  for (std::string_view reserved : kReservedHeaders) {
+    if (iequals(arg, reserved)) {
+      return c.fail(std::string(what) + " must not be a standard HTTP header, got " + quote(arg));
+    }
   }
   return std::nullopt;
 }
@@ -278,7 +147,7 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
     case Directive::Vtj:
       return on_off(c, a[0], s.enabled);
     case Directive::RegisterUrl:
-      return url(c, a[0], s.register_url);
+      return wrap(c, parse_url(a[0], s.register_url));
     case Directive::Transport:
       return choice<T>(c, a[0], {{"soso", T::Soso}, {"xroad", T::XRoad}}, s.transport);
     case Directive::ClientCertificate: {
@@ -325,9 +194,9 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
       return std::nullopt;
     }
     case Directive::XRoadClient:
-      return xroad_id(c, a[0], false, s.xroad_client);
+      return wrap(c, parse_xroad_id(a[0], false, s.xroad_client));
     case Directive::XRoadService:
-      return xroad_id(c, a[0], true, s.xroad_service);
+      return wrap(c, parse_xroad_id(a[0], true, s.xroad_service));
     case Directive::Timeout: {
       constexpr long long kMaxMs = 3600 * 1000;
       int connect = 0;
@@ -358,7 +227,7 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
     case Directive::CertificateCheck:
       return on_off(c, a[0], s.certificate_check);
     case Directive::Cache:
-      return cache(c, a[0], s.cache);
+      return wrap(c, parse_cache(a[0], s.cache));
     case Directive::CacheKey:
       return key_file(c, a[0], s.cache_key_file);
     case Directive::CacheTtl: {
