@@ -8,27 +8,29 @@ namespace {
 
 using vtj::reg::Element;
 
-Element leaf(std::string name, std::string text) { return Element{std::move(name), std::move(text), {}, {}}; }
+Element leaf(std::string name, std::string text) {
+  return Element{std::move(name), std::move(text), {}, {}};
+}
 Element node(std::string name, std::vector<Element> children) {
   return Element{std::move(name), "", {}, std::move(children)};
 }
 
 vtj::reg::Person typical_person() {
   return vtj::reg::Person(node(
-      "Henkilo",
-      {leaf("Henkilotunnus", "020501A999T"), leaf("SahkoinenAsiointitunnus", "10000350X"),
-       node("NykyinenSukunimi", {leaf("Sukunimi", "Jäppinen")}),
-       node("NykyisetEtunimet", {leaf("Etunimet", "Albert Kristian")}),
-       node("NykyinenKutsumanimi", {leaf("Kutsumanimi", "Albert")}),
-       node("VakinainenKotimainenLahiosoite",
-            {leaf("LahiosoiteS", "Mäkikatu 3 B 12"), leaf("LahiosoiteR", "Backgatan 3 B 12"),
-             leaf("Postinumero", "40100"), leaf("PostitoimipaikkaS", "JYVÄSKYLÄ"),
-             leaf("PostitoimipaikkaR", "JYVÄSKYLÄ"), leaf("AsuminenAlkupvm", "20100101")}),
-       node("Kotikunta", {leaf("Kuntanumero", "179"), leaf("KuntaS", "Jyväskylä"), leaf("KuntaR", "Jyväskylä")}),
-       node("Aidinkieli", {leaf("Kielikoodi", "fi"), leaf("KieliS", "suomi")}),
-       node("Kansalaisuus", {leaf("Kansalaisuuskoodi3", "246"), leaf("KansalaisuusS", "Suomi")}),
-       node("Kuolintiedot", {leaf("Kuollut", ""), leaf("Kuolinpvm", "")}),
-       node("Turvakielto", {leaf("TurvakieltoTieto", "0")})}));
+      "Henkilo", {leaf("Henkilotunnus", "020501A999T"), leaf("SahkoinenAsiointitunnus", "10000350X"),
+                  node("NykyinenSukunimi", {leaf("Sukunimi", "Jäppinen")}),
+                  node("NykyisetEtunimet", {leaf("Etunimet", "Albert Kristian")}),
+                  node("NykyinenKutsumanimi", {leaf("Kutsumanimi", "Albert")}),
+                  node("VakinainenKotimainenLahiosoite",
+                       {leaf("LahiosoiteS", "Mäkikatu 3 B 12"), leaf("LahiosoiteR", "Backgatan 3 B 12"),
+                        leaf("Postinumero", "40100"), leaf("PostitoimipaikkaS", "JYVÄSKYLÄ"),
+                        leaf("PostitoimipaikkaR", "JYVÄSKYLÄ"), leaf("AsuminenAlkupvm", "20100101")}),
+                  node("Kotikunta", {leaf("Kuntanumero", "179"), leaf("KuntaS", "Jyväskylä"),
+                                     leaf("KuntaR", "Jyväskylä")}),
+                  node("Aidinkieli", {leaf("Kielikoodi", "fi"), leaf("KieliS", "suomi")}),
+                  node("Kansalaisuus", {leaf("Kansalaisuuskoodi3", "246"), leaf("KansalaisuusS", "Suomi")}),
+                  node("Kuolintiedot", {leaf("Kuollut", ""), leaf("Kuolinpvm", "")}),
+                  node("Turvakielto", {leaf("TurvakieltoTieto", "0")})}));
 }
 
 void render(benchmark::State& state, vtj::config::Encoding encoding) {
@@ -43,8 +45,12 @@ void render(benchmark::State& state, vtj::config::Encoding encoding) {
   }
 }
 
-void BM_RenderPercent(benchmark::State& state) { render(state, vtj::config::Encoding::Percent); }
-void BM_RenderUtf8(benchmark::State& state) { render(state, vtj::config::Encoding::Utf8); }
+void BM_RenderPercent(benchmark::State& state) {
+  render(state, vtj::config::Encoding::Percent);
+}
+void BM_RenderUtf8(benchmark::State& state) {
+  render(state, vtj::config::Encoding::Utf8);
+}
 
 BENCHMARK(BM_RenderPercent);
 BENCHMARK(BM_RenderUtf8);

@@ -55,8 +55,8 @@ std::string encode(std::string_view utf8, config::Encoding encoding);
 std::vector<std::pair<std::string, std::string>> headers(const std::vector<FieldValue>& values,
                                                          config::Encoding encoding);
 
-std::string env_name(std::string_view header);       // VTJ-Given-Names -> VTJ_GIVEN_NAMES
-std::string variable_name(std::string_view field);   // given-names -> vtj_given_names
+std::string env_name(std::string_view header);      // VTJ-Given-Names -> VTJ_GIVEN_NAMES
+std::string variable_name(std::string_view field);  // given-names -> vtj_given_names
 
 // Every header name the module may set for these settings.
 std::vector<std::string> owned_header_names(const config::Settings& settings);

@@ -72,7 +72,9 @@ Error number(const Ctx& c, const std::string& arg, long long min, long long max,
   return std::nullopt;
 }
 
-Error wrap(const Ctx& c, Problem p) { return p ? c.fail(std::move(*p)) : std::nullopt; }
+Error wrap(const Ctx& c, Problem p) {
+  return p ? c.fail(std::move(*p)) : std::nullopt;
+}
 
 template <class E>
 Error choice(const Ctx& c, const std::string& arg, std::initializer_list<std::pair<std::string_view, E>> opts,
@@ -124,10 +126,19 @@ Error key_file(const Ctx& c, const std::string& arg, std::string& out) {
 
 // Headers that carry HTTP framing or the client's own credentials: owning one would make the module
 // scrub it from every request.
-constexpr std::string_view kReservedHeaders[] = {
-    "Host",    "Content-Length", "Content-Type", "Transfer-Encoding", "Connection",          "Upgrade",
-    "Keep-Alive", "TE",          "Trailer",      "Expect",            "Cookie",              "Authorization",
-    "Proxy-Authorization"};
+constexpr std::string_view kReservedHeaders[] = {"Host",
+                                                 "Content-Length",
+                                                 "Content-Type",
+                                                 "Transfer-Encoding",
+                                                 "Connection",
+                                                 "Upgrade",
+                                                 "Keep-Alive",
+                                                 "TE",
+                                                 "Trailer",
+                                                 "Expect",
+                                                 "Cookie",
+                                                 "Authorization",
+                                                 "Proxy-Authorization"};
 
 Error header_name(const Ctx& c, const std::string& arg, std::string_view what) {
   if (!is_token(arg)) {
@@ -205,8 +216,8 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
                            connect)) {
         return e;
       }
-      if (Error e = number(c, a[1], 1, kMaxMs, "total timeout must be a positive number of milliseconds",
-                           total)) {
+      if (Error e =
+              number(c, a[1], 1, kMaxMs, "total timeout must be a positive number of milliseconds", total)) {
         return e;
       }
       if (connect > total) {
@@ -254,9 +265,10 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
       return std::nullopt;
     case Directive::Header:
       if (render::find_field(a[0]) == nullptr && !render::is_valid_path(a[0])) {
-        return c.fail("expected a field name (hetu, surname, ...) or a path of element names such as "
-                      "Kotikunta/KuntaR, got " +
-                      quote(a[0]));
+        return c.fail(
+            "expected a field name (hetu, surname, ...) or a path of element names such as "
+            "Kotikunta/KuntaR, got " +
+            quote(a[0]));
       }
       if (Error e = header_name(c, a[1], "the header name")) {
         return e;

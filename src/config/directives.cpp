@@ -66,8 +66,8 @@ constexpr DirectiveInfo kTable[] = {
      "withhold|pass|deny", "withhold", kEverywhere,
      "for a person under a security prohibition: omit address and municipality fields, pass them, or answer "
      "403"},
-    {D::OnRegisterError, "VTJOnRegisterError", "vtj_on_register_error", 1, 1, false, "deny|pass|stale", "deny",
-     kEverywhere,
+    {D::OnRegisterError, "VTJOnRegisterError", "vtj_on_register_error", 1, 1, false, "deny|pass|stale",
+     "deny", kEverywhere,
      "register unreachable, timed out, or answering an error: 503 with Retry-After; continue without person "
      "headers; or use an expired cache entry if one exists, else deny"},
 };
@@ -88,7 +88,9 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::span<const DirectiveInfo> directives() { return kTable; }
+std::span<const DirectiveInfo> directives() {
+  return kTable;
+}
 
 const DirectiveInfo* find_directive(std::string_view name) {
   for (const DirectiveInfo& d : kTable) {
@@ -99,7 +101,9 @@ const DirectiveInfo* find_directive(std::string_view name) {
   return nullptr;
 }
 
-const DirectiveInfo& info(Directive id) { return kTable[static_cast<size_t>(id)]; }
+const DirectiveInfo& info(Directive id) {
+  return kTable[static_cast<size_t>(id)];
+}
 
 std::string_view to_string(Encoding e) {
   switch (e) {
@@ -115,7 +119,9 @@ std::string_view to_string(Encoding e) {
   return "percent";
 }
 
-std::string_view to_string(SpoofPolicy p) { return p == SpoofPolicy::Reject ? "reject" : "strip"; }
+std::string_view to_string(SpoofPolicy p) {
+  return p == SpoofPolicy::Reject ? "reject" : "strip";
+}
 
 std::string_view to_string(ProhibitionPolicy p) {
   switch (p) {

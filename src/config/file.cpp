@@ -11,7 +11,9 @@ namespace vtj::config {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
 
 // Splits one logical line into words: white space separates, "…" or '…' groups, a backslash inside
 // quotes takes the next character literally. Returns the problem, or empty.
@@ -126,14 +128,16 @@ std::optional<ConfigError> check_complete(const Settings& s) {
     return missing(Directive::Product, "not set; querying the register needs the product name (SoSoNimi)");
   }
   if (s.username.empty() || s.password.empty()) {
-    return missing(Directive::Credentials, "not set; querying the register needs a username and password file");
+    return missing(Directive::Credentials,
+                   "not set; querying the register needs a username and password file");
   }
   if (s.end_user.empty()) {
     return missing(Directive::EndUser, "not set; querying the register needs the end user (Loppukayttaja)");
   }
   if (s.transport == reg::Transport::Soso && istarts_with(s.register_url, "https://")) {
     if (s.client_cert.empty()) {
-      return missing(Directive::ClientCertificate, "not set; the direct service needs the customer certificate");
+      return missing(Directive::ClientCertificate,
+                     "not set; the direct service needs the customer certificate");
     }
     if (s.register_ca.empty()) {
       return missing(Directive::RegisterCa, "not set; the direct service needs the register's CA");

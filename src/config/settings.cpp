@@ -101,7 +101,8 @@ std::string cache_text(const CacheSpec& c) {
     case CacheSpec::Kind::None:
       return "none";
     case CacheSpec::Kind::Redis:
-      return "redis://" + c.redis_host + ":" + std::to_string(c.redis_port) + "/" + std::to_string(c.redis_db);
+      return "redis://" + c.redis_host + ":" + std::to_string(c.redis_port) + "/" +
+             std::to_string(c.redis_db);
     case CacheSpec::Kind::Shm:
       break;
   }

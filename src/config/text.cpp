@@ -6,7 +6,9 @@ namespace vtj::config {
 
 namespace {
 
-unsigned char lower(char c) { return static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(c))); }
+unsigned char lower(char c) {
+  return static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 }  // namespace
 

@@ -77,8 +77,8 @@ Problem parse_xroad_id(const std::string& arg, bool service, reg::XRoadId& out) 
   }
   if (!count_ok || !parts_ok) {
     return std::string(std::string(service ? "expected INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE[/VERSION]"
-                                      : "expected INSTANCE/CLASS/CODE/SUBSYSTEM") +
-                  " with non-empty parts, got " + quote(arg));
+                                           : "expected INSTANCE/CLASS/CODE/SUBSYSTEM") +
+                       " with non-empty parts, got " + quote(arg));
   }
   parts.resize(6);
   out = reg::XRoadId{parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]};
@@ -152,8 +152,7 @@ Problem parse_cache(const std::string& arg, CacheSpec& out) {
     if (host.empty() || !printable_ascii(host)) {
       return std::string("expected redis://HOST:PORT[/DB], got " + quote(arg));
     }
-    if (rest.find(':') != std::string_view::npos &&
-        !parse_int(port, 1, 65535, spec.redis_port)) {
+    if (rest.find(':') != std::string_view::npos && !parse_int(port, 1, 65535, spec.redis_port)) {
       return std::string("the Redis port must be 1-65535, got " + quote(arg));
     }
     spec.kind = CacheSpec::Kind::Redis;

@@ -45,8 +45,8 @@ Decision decide(Situation situation, const config::Settings& settings, bool have
         case config::ErrorPolicy::Deny:
           return deny(503, 6, "register error");
         case config::ErrorPolicy::Pass:
-          return Decision{Action::AllowWithoutData, 200, "unavailable", false, 6,
-                          "register error, passed without data"};
+          return Decision{
+              Action::AllowWithoutData, 200, "unavailable", false, 6, "register error, passed without data"};
         case config::ErrorPolicy::Stale:
           if (have_stale_entry) {
             return serve("stale", "register error, served a stale entry", settings, security_prohibition);

@@ -59,7 +59,9 @@ Step decode(std::string_view s, size_t i) {
   return {cp, len, true};
 }
 
-bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+bool is_control(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
 
 void append_utf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
@@ -200,9 +202,13 @@ std::vector<std::pair<std::string, std::string>> headers(const std::vector<Field
   return out;
 }
 
-std::string env_name(std::string_view header) { return underscored(header, true); }
+std::string env_name(std::string_view header) {
+  return underscored(header, true);
+}
 
-std::string variable_name(std::string_view field) { return "vtj_" + underscored(field, false); }
+std::string variable_name(std::string_view field) {
+  return "vtj_" + underscored(field, false);
+}
 
 std::vector<std::string> owned_header_names(const config::Settings& s) {
   std::vector<std::string> out;

@@ -40,7 +40,9 @@ std::string join(const std::vector<std::string>& values) {
   return out;
 }
 
-int two_digits(std::string_view s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+int two_digits(std::string_view s) {
+  return (s[0] - '0') * 10 + (s[1] - '0');
+}
 
 std::string field_value(const FieldInfo* f, std::string_view field, const RenderInput& in,
                         const reg::Person& p) {
@@ -100,7 +102,9 @@ std::string field_value(const FieldInfo* f, std::string_view field, const Render
 
 }  // namespace
 
-std::span<const FieldInfo> fields() { return kFields; }
+std::span<const FieldInfo> fields() {
+  return kFields;
+}
 
 const FieldInfo* find_field(std::string_view name) {
   for (const FieldInfo& f : kFields) {
@@ -174,7 +178,8 @@ std::string birth_date(std::string_view h) {
   if ("0123456789ABCDEFHJKLMNPRSTUVWXY"[number % 31] != h[10]) {
     return {};
   }
-  std::string out = std::to_string(year) + "-" + std::string(h.substr(2, 2)) + "-" + std::string(h.substr(0, 2));
+  std::string out =
+      std::to_string(year) + "-" + std::string(h.substr(2, 2)) + "-" + std::string(h.substr(0, 2));
   return out;
 }
 
@@ -192,7 +197,8 @@ std::vector<FieldValue> select(const RenderInput& in, const config::Settings& s)
         listed = listed || h.field == always;
       }
       if (!listed) {
-        specs.push_back({std::string(always), s.header_prefix + std::string(find_field(always)->header_suffix)});
+        specs.push_back(
+            {std::string(always), s.header_prefix + std::string(find_field(always)->header_suffix)});
       }
     }
   }

@@ -51,7 +51,8 @@ TEST_F(Config, TableIsConsistent) {
 TEST_F(Config, UnknownDirectiveAndArgumentCount) {
   EXPECT_EQ(run("VTJFoo", {"x"}), "site.conf:7: VTJFoo: unknown directive \"VTJFoo\"");
   EXPECT_EQ(run("VTJ", {}), "site.conf:7: VTJ: takes 1 argument (On|Off), got 0");
-  EXPECT_EQ(run("VTJTimeout", {"1"}), "site.conf:7: VTJTimeout: takes 2 arguments (connect-ms total-ms), got 1");
+  EXPECT_EQ(run("VTJTimeout", {"1"}),
+            "site.conf:7: VTJTimeout: takes 2 arguments (connect-ms total-ms), got 1");
   EXPECT_EQ(run("VTJCacheTTL", {"1", "2", "3"}),
             "site.conf:7: VTJCacheTTL: takes 1 to 2 arguments (seconds [not-found-seconds]), got 3");
 }
@@ -106,7 +107,8 @@ TEST_F(Config, EnumsAreCaseInsensitive) {
   EXPECT_EQ(s.on_error, ErrorPolicy::Stale);
   EXPECT_EQ(run(s, "VTJOnRegisterError", {"pass"}), "");
   EXPECT_EQ(s.on_error, ErrorPolicy::Pass);
-  EXPECT_EQ(run("VTJTransport", {"rest"}), "site.conf:7: VTJTransport: expected one of soso, xroad, got \"rest\"");
+  EXPECT_EQ(run("VTJTransport", {"rest"}),
+            "site.conf:7: VTJTransport: expected one of soso, xroad, got \"rest\"");
   EXPECT_EQ(run("VTJHeaderEncoding", {"ascii"}),
             "site.conf:7: VTJHeaderEncoding: expected one of percent, utf8, base64, latin1, got \"ascii\"");
   EXPECT_NE(run("VTJSpoofPolicy", {"ignore"}), "");
@@ -201,8 +203,9 @@ TEST_F(Config, Timeout) {
   EXPECT_EQ(run(s, "VTJTimeout", {"500", "3000"}), "");
   EXPECT_EQ(s.connect_timeout_ms, 500);
   EXPECT_EQ(s.total_timeout_ms, 3000);
-  EXPECT_EQ(run("VTJTimeout", {"abc", "1000"}),
-            "site.conf:7: VTJTimeout: connect timeout must be a positive number of milliseconds, got \"abc\"");
+  EXPECT_EQ(
+      run("VTJTimeout", {"abc", "1000"}),
+      "site.conf:7: VTJTimeout: connect timeout must be a positive number of milliseconds, got \"abc\"");
   EXPECT_EQ(run("VTJTimeout", {"100", "0"}),
             "site.conf:7: VTJTimeout: total timeout must be a positive number of milliseconds, got \"0\"");
   EXPECT_EQ(run("VTJTimeout", {"5000", "1000"}),
@@ -264,7 +267,8 @@ TEST_F(Config, CacheKeyAndTtl) {
   EXPECT_EQ(run(s, "VTJCacheTTL", {"0", "30"}), "");
   EXPECT_EQ(s.cache_ttl, 0);
   EXPECT_EQ(s.not_found_ttl, 30);
-  EXPECT_EQ(run("VTJCacheTTL", {"ten"}), "site.conf:7: VTJCacheTTL: cache TTL must be a number of seconds, got \"ten\"");
+  EXPECT_EQ(run("VTJCacheTTL", {"ten"}),
+            "site.conf:7: VTJCacheTTL: cache TTL must be a number of seconds, got \"ten\"");
   EXPECT_NE(run("VTJCacheTTL", {"10", "-5"}), "");
 }
 
@@ -287,8 +291,9 @@ TEST_F(Config, HeadersAndPrefix) {
   EXPECT_NE(run("VTJHeader", {"surname", "X:Last"}), "");
   EXPECT_NE(run("VTJHeader", {"surname", "X-Last\r\nEvil: 1"}), "");
   EXPECT_NE(run("VTJHeader", {"given-names/", "X-A"}), "");
-  EXPECT_EQ(run("VTJHeader", {"hetu", "authorization"}),
-            "site.conf:7: VTJHeader: the header name must not be a standard HTTP header, got \"authorization\"");
+  EXPECT_EQ(
+      run("VTJHeader", {"hetu", "authorization"}),
+      "site.conf:7: VTJHeader: the header name must not be a standard HTTP header, got \"authorization\"");
 }
 
 TEST_F(Config, ConfigErrorFormatting) {
@@ -309,11 +314,11 @@ TEST_F(Config, MergeChildWins) {
   ASSERT_EQ(run(child, "VTJHeader", {"hetu", "X-Id"}), "");
 
   Settings m = merge(parent, child);
-  EXPECT_FALSE(m.enabled);                // child set it
-  EXPECT_EQ(m.product, "P1");             // inherited
-  EXPECT_EQ(m.connect_timeout_ms, 100);   // child set it
+  EXPECT_FALSE(m.enabled);               // child set it
+  EXPECT_EQ(m.product, "P1");            // inherited
+  EXPECT_EQ(m.connect_timeout_ms, 100);  // child set it
   EXPECT_EQ(m.total_timeout_ms, 200);
-  ASSERT_EQ(m.headers.size(), 1u);        // the child's list replaces the parent's
+  ASSERT_EQ(m.headers.size(), 1u);  // the child's list replaces the parent's
   EXPECT_EQ(m.headers[0].header, "X-Id");
   EXPECT_EQ(m.citizen_issuers.size(), 1u);
   EXPECT_TRUE(m.is_set(Directive::Product));

@@ -52,8 +52,8 @@ struct Row {
 
 TEST(Policy, DenyRowsOfTheOutcomeTable) {
   const Row rows[] = {
-      {Situation::NoCertificate, 403, 3}, {Situation::CertificateRejected, 403, 3},
-      {Situation::NotFound, 403, 4},      {Situation::Deceased, 403, 5},
+      {Situation::NoCertificate, 403, 3},  {Situation::CertificateRejected, 403, 3},
+      {Situation::NotFound, 403, 4},       {Situation::Deceased, 403, 5},
       {Situation::NotDisclosable, 403, 5},
   };
   for (const Row& r : rows) {

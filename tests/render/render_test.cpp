@@ -9,28 +9,29 @@ namespace {
 
 using reg::Element;
 
-Element leaf(std::string name, std::string text) { return Element{std::move(name), std::move(text), {}, {}}; }
+Element leaf(std::string name, std::string text) {
+  return Element{std::move(name), std::move(text), {}, {}};
+}
 Element node(std::string name, std::vector<Element> children) {
   return Element{std::move(name), "", {}, std::move(children)};
 }
 
 Element henkilo(std::string prohibition = "") {
-  return node("Henkilo",
-              {leaf("Henkilotunnus", "020501A999T"),
-               leaf("SahkoinenAsiointitunnus", "10000350X"),
-               node("NykyinenSukunimi", {leaf("Sukunimi", "Jäppinen")}),
-               node("NykyisetEtunimet", {leaf("Etunimet", "Albert Kristian")}),
-               node("NykyinenKutsumanimi", {leaf("Kutsumanimi", "Albert")}),
-               node("VakinainenKotimainenLahiosoite",
-                    {leaf("LahiosoiteS", "Mannerheimintie 1 A 2"), leaf("Postinumero", "00100"),
-                     leaf("PostitoimipaikkaS", "HELSINKI")}),
-               node("KotimainenPostiosoite", {leaf("PostiosoiteS", "PL 10")}),
-               node("Kotikunta", {leaf("Kuntanumero", "091"), leaf("KuntaS", "Helsinki"), leaf("KuntaR", "Helsingfors")}),
-               node("Aidinkieli", {leaf("Kielikoodi", "fi")}),
-               node("Kansalaisuus", {leaf("Kansalaisuuskoodi3", "246")}),
-               node("Kansalaisuus", {leaf("Kansalaisuuskoodi3", "752")}),
-               node("Kuolintiedot", {leaf("Kuollut", ""), leaf("Kuolinpvm", "")}),
-               node("Turvakielto", {leaf("TurvakieltoTieto", std::move(prohibition))})});
+  return node("Henkilo", {leaf("Henkilotunnus", "020501A999T"), leaf("SahkoinenAsiointitunnus", "10000350X"),
+                          node("NykyinenSukunimi", {leaf("Sukunimi", "Jäppinen")}),
+                          node("NykyisetEtunimet", {leaf("Etunimet", "Albert Kristian")}),
+                          node("NykyinenKutsumanimi", {leaf("Kutsumanimi", "Albert")}),
+                          node("VakinainenKotimainenLahiosoite",
+                               {leaf("LahiosoiteS", "Mannerheimintie 1 A 2"), leaf("Postinumero", "00100"),
+                                leaf("PostitoimipaikkaS", "HELSINKI")}),
+                          node("KotimainenPostiosoite", {leaf("PostiosoiteS", "PL 10")}),
+                          node("Kotikunta", {leaf("Kuntanumero", "091"), leaf("KuntaS", "Helsinki"),
+                                             leaf("KuntaR", "Helsingfors")}),
+                          node("Aidinkieli", {leaf("Kielikoodi", "fi")}),
+                          node("Kansalaisuus", {leaf("Kansalaisuuskoodi3", "246")}),
+                          node("Kansalaisuus", {leaf("Kansalaisuuskoodi3", "752")}),
+                          node("Kuolintiedot", {leaf("Kuollut", ""), leaf("Kuolinpvm", "")}),
+                          node("Turvakielto", {leaf("TurvakieltoTieto", std::move(prohibition))})});
 }
 
 std::map<std::string, std::string> by_header(const std::vector<FieldValue>& v) {
@@ -41,28 +42,22 @@ std::map<std::string, std::string> by_header(const std::vector<FieldValue>& v) {
   return out;
 }
 
-RenderInput input(const reg::Person& p) { return RenderInput{&p, "", "", "ok"}; }
+RenderInput input(const reg::Person& p) {
+  return RenderInput{&p, "", "", "ok"};
+}
 
 TEST(Render, DefaultSetHasEveryField) {
   reg::Person p(henkilo());
   auto got = by_header(select(input(p), config::Settings{}));
   std::map<std::string, std::string> want = {
-      {"VTJ-Hetu", "020501A999T"},
-      {"VTJ-Satu", "10000350X"},
-      {"VTJ-Surname", "Jäppinen"},
-      {"VTJ-Given-Names", "Albert Kristian"},
-      {"VTJ-Calling-Name", "Albert"},
-      {"VTJ-Street-Address", "Mannerheimintie 1 A 2"},
-      {"VTJ-Postal-Code", "00100"},
-      {"VTJ-Post-Office", "HELSINKI"},
-      {"VTJ-Municipality-Code", "091"},
-      {"VTJ-Municipality", "Helsinki"},
-      {"VTJ-Mother-Tongue", "fi"},
-      {"VTJ-Nationality", "246,752"},
-      {"VTJ-Birth-Date", "2001-05-02"},
-      {"VTJ-Deceased", "0"},
-      {"VTJ-Security-Prohibition", "0"},
-      {"VTJ-Status", "ok"},
+      {"VTJ-Hetu", "020501A999T"},       {"VTJ-Satu", "10000350X"},
+      {"VTJ-Surname", "Jäppinen"},       {"VTJ-Given-Names", "Albert Kristian"},
+      {"VTJ-Calling-Name", "Albert"},    {"VTJ-Street-Address", "Mannerheimintie 1 A 2"},
+      {"VTJ-Postal-Code", "00100"},      {"VTJ-Post-Office", "HELSINKI"},
+      {"VTJ-Municipality-Code", "091"},  {"VTJ-Municipality", "Helsinki"},
+      {"VTJ-Mother-Tongue", "fi"},       {"VTJ-Nationality", "246,752"},
+      {"VTJ-Birth-Date", "2001-05-02"},  {"VTJ-Deceased", "0"},
+      {"VTJ-Security-Prohibition", "0"}, {"VTJ-Status", "ok"},
   };
   EXPECT_EQ(got, want);
 }
@@ -185,9 +180,9 @@ TEST(Render, BirthDate) {
   EXPECT_EQ(birth_date("020190-9521"), "1990-01-02");
   EXPECT_EQ(birth_date("311211A9527"), "2011-12-31");
   EXPECT_EQ(birth_date("010101-123N"), "1901-01-01");
-  EXPECT_EQ(birth_date("210281-998X"), "");   // wrong check character
-  EXPECT_EQ(birth_date("310281-9988"), "");   // no 31 February
-  EXPECT_EQ(birth_date("210281G9988"), "");   // unknown century sign
+  EXPECT_EQ(birth_date("210281-998X"), "");  // wrong check character
+  EXPECT_EQ(birth_date("310281-9988"), "");  // no 31 February
+  EXPECT_EQ(birth_date("210281G9988"), "");  // unknown century sign
   EXPECT_EQ(birth_date("210281-99"), "");
   EXPECT_EQ(birth_date(""), "");
 }
@@ -229,25 +224,41 @@ TEST(Encode, Base64Padding) {
 
 TEST(Encode, Latin1OutsideRangeBecomesQuestionMark) {
   EXPECT_EQ(encode("Dvořák", config::Encoding::Latin1), "Dvo?\xE1k");
-  EXPECT_EQ(encode("Łódź", config::Encoding::Latin1), "?\xF3" "d?");
+  EXPECT_EQ(encode("Łódź", config::Encoding::Latin1),
+            "?\xF3"
+            "d?");
   EXPECT_EQ(encode("ř", config::Encoding::Utf8), "ř");
   EXPECT_EQ(encode("ł", config::Encoding::Percent), "%C5%82");
 }
 
 TEST(Encode, Utf8InvalidSequencesReplaced) {
-  EXPECT_EQ(encode("a\xFF" "b", config::Encoding::Utf8), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(encode("\xC3", config::Encoding::Utf8), "\xEF\xBF\xBD");         // truncated
-  EXPECT_EQ(encode("\xC0\xAF", config::Encoding::Utf8), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+  EXPECT_EQ(encode("a\xFF"
+                   "b",
+                   config::Encoding::Utf8),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(encode("\xC3", config::Encoding::Utf8), "\xEF\xBF\xBD");                          // truncated
+  EXPECT_EQ(encode("\xC0\xAF", config::Encoding::Utf8), "\xEF\xBF\xBD\xEF\xBF\xBD");          // overlong
   EXPECT_EQ(encode("\xED\xA0\x80", config::Encoding::Utf8).find("\xED"), std::string::npos);  // surrogate
-  EXPECT_EQ(encode("\xE2\x82" "A", config::Encoding::Utf8), "\xEF\xBF\xBD" "A");  // one per maximal subpart
-  EXPECT_EQ(encode("\xC2\x85x\xC2\x9F", config::Encoding::Utf8), "x");        // C1 controls removed
-  EXPECT_EQ(encode("a\xFF" "b", config::Encoding::Latin1), "a?b");
+  EXPECT_EQ(encode("\xE2\x82"
+                   "A",
+                   config::Encoding::Utf8),
+            "\xEF\xBF\xBD"
+            "A");                                                       // one per maximal subpart
+  EXPECT_EQ(encode("\xC2\x85x\xC2\x9F", config::Encoding::Utf8), "x");  // C1 controls removed
+  EXPECT_EQ(encode("a\xFF"
+                   "b",
+                   config::Encoding::Latin1),
+            "a?b");
 }
 
 TEST(Encode, HostileValuesNeverCarryCrLfNul) {
   const std::string hostile[] = {
-      std::string("x\r\nSet-Cookie: a=b", 18), std::string("a\0b", 3), std::string("\n\r\0\x7f\x1b", 5),
-      std::string("J\xC3\xA4\r\n\xC2\x85ppinen"), std::string("\xC0\x8A\xC0\x8D\xE0\x80\x8A"),  // overlong CR/LF
+      std::string("x\r\nSet-Cookie: a=b", 18),
+      std::string("a\0b", 3),
+      std::string("\n\r\0\x7f\x1b", 5),
+      std::string("J\xC3\xA4\r\n\xC2\x85ppinen"),
+      std::string("\xC0\x8A\xC0\x8D\xE0\x80\x8A"),  // overlong CR/LF
   };
   for (const std::string& v : hostile) {
     for (auto e : {config::Encoding::Percent, config::Encoding::Utf8, config::Encoding::Base64,
