@@ -183,7 +183,8 @@ int main(int argc, char** argv) {
     res.certificate_satu = cert->satu.str();
     res.identity_masked = cert->satu.masked();
   } else if (!opt.satu.empty()) {
-    auto satu = vtj::identity::Satu::parse(opt.satu);
+    // Operators also query the test register, whose SATUs lie above the production range.
+    auto satu = vtj::identity::Satu::parse(opt.satu, vtj::identity::SatuRange::IncludingTest);
     if (!satu) {
       return fail(kExitUsage, std::string("--satu: not a valid SATU (") + vtj::identity::to_string(satu.error()) +
                                   ")");
