@@ -94,17 +94,6 @@ std::string iso_time(int64_t unix_seconds) {
   return buf;
 }
 
-std::string der_of(X509* x) {
-  int n = i2d_X509(x, nullptr);
-  if (n <= 0) {
-    return {};
-  }
-  std::string der(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  i2d_X509(x, &p);
-  return der;
-}
-
 std::optional<CertRejection> check_validity(int64_t not_before, int64_t not_after, int64_t now) {
   if (now < not_before) {
     return CertRejection{CertError::NotYetValid, "valid from " + iso_time(not_before)};

@@ -19,17 +19,6 @@ constexpr std::streamsize kMaxFileBytes = 4 * 1024 * 1024;
 // Fully checked certificates remembered per set: about 2.5 KB each.
 constexpr size_t kVerifiedCacheEntries = 1024;
 
-std::string der_of(X509* x) {
-  int n = i2d_X509(x, nullptr);
-  if (n <= 0) {
-    return {};
-  }
-  std::string der(static_cast<size_t>(n), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  i2d_X509(x, &p);
-  return der;
-}
-
 // PEM (every certificate in it) or DER (exactly one). Empty on failure, with `why` set.
 std::vector<X509Ptr> read_certificates(std::string_view data, std::string& why) {
   std::vector<X509Ptr> certs;
