@@ -55,7 +55,8 @@ void print_json(const Resolution& res, int http_status, const std::string& statu
   std::cout << ",\"fields\":{";
   bool first = true;
   for (const auto& f : fields) {
-    std::cout << (first ? "" : ",") << "\"" << json_escape(f.field) << "\":\"" << json_escape(f.value) << "\"";
+    std::cout << (first ? "" : ",") << "\"" << json_escape(f.field) << "\":\"" << json_escape(f.value)
+              << "\"";
     first = false;
   }
   std::cout << "}}\n";

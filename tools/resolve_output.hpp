@@ -11,13 +11,14 @@ namespace vtj::tools {
 
 struct Resolution {
   bool format_json = false;
-  std::string outcome;          // the register's outcome, when there was an answer
+  std::string outcome;           // the register's outcome, when there was an answer
   std::string certificate_satu;  // from --cert
   std::string queried_satu;      // from --satu
   std::string identity_masked;   // for messages: never the full code
 };
 
-// Prints the decision's result (headers or JSON on stdout, a line on stderr for a deny); returns the exit status.
+// Prints the decision's result (headers or JSON on stdout, a line on stderr for a deny); returns the exit
+// status.
 int print_decision(const Resolution& res, const config::Settings& settings, const policy::Decision& decision,
                    const reg::Person* person);
 

@@ -113,8 +113,8 @@ std::string parse_options(int argc, char** argv, Options& o) {
 
 // Which policy situation a register outcome is.
 vtj::policy::Situation situation_for(vtj::reg::Outcome o) {
-  using vtj::reg::Outcome;
   using vtj::policy::Situation;
+  using vtj::reg::Outcome;
   switch (o) {
     case Outcome::Found:
       return Situation::Resolved;
@@ -175,10 +175,10 @@ int main(int argc, char** argv) {
     auto cert = vtj::identity::read_citizen_certificate(*bytes, issuers, std::time(nullptr));
     if (!cert) {
       const auto& r = cert.error();
-      return vtj::tools::print_denial(
-          res, kExitCertificate, 403,
-          std::string("certificate rejected: ") + vtj::identity::to_string(r.reason) +
-              (r.detail.empty() ? "" : " (" + r.detail + ")"));
+      return vtj::tools::print_denial(res, kExitCertificate, 403,
+                                      std::string("certificate rejected: ") +
+                                          vtj::identity::to_string(r.reason) +
+                                          (r.detail.empty() ? "" : " (" + r.detail + ")"));
     }
     res.certificate_satu = cert->satu.str();
     res.identity_masked = cert->satu.masked();
@@ -186,8 +186,8 @@ int main(int argc, char** argv) {
     // Operators also query the test register, whose SATUs lie above the production range.
     auto satu = vtj::identity::Satu::parse(opt.satu, vtj::identity::SatuRange::IncludingTest);
     if (!satu) {
-      return fail(kExitUsage, std::string("--satu: not a valid SATU (") + vtj::identity::to_string(satu.error()) +
-                                  ")");
+      return fail(kExitUsage,
+                  std::string("--satu: not a valid SATU (") + vtj::identity::to_string(satu.error()) + ")");
     }
     res.queried_satu = satu->str();
     res.identity_masked = satu->masked();
@@ -213,6 +213,7 @@ int main(int argc, char** argv) {
   }
   auto parsed = vtj::reg::parse_response(*body);
   if (!parsed) {
+    res.outcome = "malformed";
     return vtj::tools::print_register_failure(
         res, settings,
         std::string("malformed register response: ") + vtj::reg::to_string(parsed.error().kind) +
@@ -225,10 +226,10 @@ int main(int argc, char** argv) {
   }
   if (response.outcome == vtj::reg::Outcome::Passivated) {
     // A live query asks again with the active identifier; a saved response cannot.
-    return vtj::tools::print_register_failure(
-        res, settings,
-        "the identifier is passivated (0002); the active one is " +
-            vtj::identity::mask_identifier(response.active_hetu) + ": a live query would ask again with it");
+    return vtj::tools::print_register_failure(res, settings,
+                                              "the identifier is passivated (0002); the active one is " +
+                                                  vtj::identity::mask_identifier(response.active_hetu) +
+                                                  ": a live query would ask again with it");
   }
   auto situation = situation_for(response.outcome);
   if (situation == vtj::policy::Situation::RegisterError) {

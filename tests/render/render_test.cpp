@@ -254,9 +254,7 @@ TEST(Encode, Utf8InvalidSequencesReplaced) {
 
 TEST(Encode, HostileValuesNeverCarryCrLfNul) {
   const std::string hostile[] = {
-      std::string("x\r\nSet-Cookie: a=b", 18),
-      std::string("a\0b", 3),
-      std::string("\n\r\0\x7f\x1b", 5),
+      std::string("x\r\nSet-Cookie: a=b", 18),     std::string("a\0b", 3), std::string("\n\r\0\x7f\x1b", 5),
       std::string("J\xC3\xA4\r\n\xC2\x85ppinen"),
       std::string("\xC0\x8A\xC0\x8D\xE0\x80\x8A"),  // overlong CR/LF
   };
