@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "vtj/identity.hpp"
 #include "vtj/render.hpp"
 
 namespace vtj::tools {
@@ -50,7 +51,7 @@ void print_json(const Resolution& res, int http_status, const std::string& statu
     std::cout << ",\"status\":\"" << json_escape(status) << "\"";
   }
   if (!reason.empty()) {
-    std::cout << ",\"reason\":\"" << json_escape(reason) << "\"";
+    std::cout << ",\"reason\":\"" << json_escape(identity::sanitize_for_log(reason)) << "\"";
   }
   std::cout << ",\"fields\":{";
   bool first = true;
@@ -62,8 +63,10 @@ void print_json(const Resolution& res, int http_status, const std::string& statu
   std::cout << "}}\n";
 }
 
+// Every message line: masked identity codes, no control characters (texts can come from the register).
 std::string with_identity(const Resolution& res, const std::string& reason) {
-  return res.identity_masked.empty() ? reason : reason + " [" + res.identity_masked + "]";
+  std::string line = identity::sanitize_for_log(reason);
+  return res.identity_masked.empty() ? line : line + " [" + res.identity_masked + "]";
 }
 
 }  // namespace
@@ -103,7 +106,7 @@ int print_decision(const Resolution& res, const config::Settings& settings, cons
 
 int print_register_failure(const Resolution& res, const config::Settings& settings, const std::string& what) {
   auto decision = policy::decide(policy::Situation::RegisterError, settings, false, false);
-  std::cerr << "vtj-resolve: register error: " << what << "\n";
+  std::cerr << "vtj-resolve: register error: " << identity::sanitize_for_log(what) << "\n";
   return print_decision(res, settings, decision, nullptr);
 }
 

@@ -98,6 +98,9 @@ std::string parse_options(int argc, char** argv, Options& o) {
       return "option " + a + " needs a value";
     }
   }
+  if (o.config.empty()) {
+    return "--config FILE is required (an empty file means every default)";
+  }
   int identifiers = !o.cert.empty() + !o.satu.empty() + !o.hetu.empty();
   if (identifiers > 1) {
     return "give at most one of --cert, --satu and --hetu";
@@ -144,14 +147,12 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  vtj::config::Settings settings;
-  if (!opt.config.empty()) {
-    auto loaded = vtj::config::load_file(opt.config);
-    if (!loaded) {
-      return fail(kExitUsage, loaded.error().to_string());
-    }
-    settings = std::move(loaded.value());
+  auto loaded = vtj::config::load_file(opt.config);
+  if (!loaded) {
+    return fail(kExitUsage, loaded.error().to_string());
   }
+  // `VTJ On|Off` selects locations in a server; the resolver always resolves what it is asked.
+  const vtj::config::Settings& settings = loaded.value();
 
   vtj::tools::Resolution res;
   res.format_json = opt.format == "json";

@@ -82,4 +82,10 @@ class Satu {
 // is ignored.
 std::string mask_identifier(std::string_view s);
 
+// For free text that came from outside (a register's fault string, a parser message) on its way into a
+// log line or an error: every hetu-shaped run (any case, anywhere) keeps its first 7 characters and every
+// SATU-shaped word its first 4, as above; control characters (C0, DEL, C1) become '?', so the text stays on
+// one line; the result is cut to at most max_bytes bytes (on a character boundary), "..." marking the cut.
+std::string sanitize_for_log(std::string_view text, size_t max_bytes = 240);
+
 }  // namespace vtj::identity

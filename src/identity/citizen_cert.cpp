@@ -108,7 +108,8 @@ std::string first(const std::vector<std::string>& values) {
   return values.empty() ? std::string() : values.front();
 }
 
-// The authentication-certificate profile: digitalSignature without certificate or CRL signing, not a CA,
+// The authentication-certificate profile: digitalSignature without nonRepudiation, certificate or CRL
+// signing, not a CA,
 // and, if extendedKeyUsage is present, usable for TLS client authentication.
 std::optional<CertRejection> check_key_usage(X509* x, uint32_t flags) {
   if ((flags & EXFLAG_CA) != 0) {
@@ -121,11 +122,14 @@ std::optional<CertRejection> check_key_usage(X509* x, uint32_t flags) {
   if ((ku & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0) {
     return CertRejection{CertError::NotCitizenProfile, "keyUsage allows certificate or CRL signing"};
   }
+  // The card's signing certificate carries nonRepudiation (and QC statements): it must never stand in for
+  // the authentication certificate, even when digitalSignature is also set.
+  if ((ku & KU_NON_REPUDIATION) != 0) {
+    return CertRejection{CertError::KeyUsage,
+                         "a signing certificate (nonRepudiation), not the authentication certificate"};
+  }
   if ((ku & KU_DIGITAL_SIGNATURE) == 0) {
-    return CertRejection{CertError::KeyUsage, (ku & KU_NON_REPUDIATION) != 0
-                                                  ? "a signing certificate (nonRepudiation), not the "
-                                                    "authentication certificate"
-                                                  : "keyUsage lacks digitalSignature"};
+    return CertRejection{CertError::KeyUsage, "keyUsage lacks digitalSignature"};
   }
   if ((flags & EXFLAG_XKUSAGE) != 0 &&
       (X509_get_extended_key_usage(x) & (XKU_SSL_CLIENT | XKU_ANYEKU)) == 0) {

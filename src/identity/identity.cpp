@@ -1,5 +1,6 @@
 #include "vtj/identity.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace vtj::identity {
@@ -190,6 +191,46 @@ std::string mask_identifier(std::string_view s) {
     return "****";
   }
   return std::string(s.substr(0, keep)) + "****";
+}
+
+std::string sanitize_for_log(std::string_view text, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes) + 3);
+  auto word_edge = [&](size_t i) { return i >= text.size() || !is_alnum_any_case(text[i]); };
+  size_t i = 0;
+  while (i < text.size()) {
+    // A hetu is masked wherever it stands: its sign in the middle makes it distinctive. A SATU only as a
+    // word of its own, so hex strings and long numbers (message ids, UUIDs) stay readable.
+    if (hetu_shaped(text.substr(i, 11))) {
+      out.append(text.substr(i, 7)).append("****");
+      i += 11;
+    } else if ((i == 0 || word_edge(i - 1)) && satu_shaped(text.substr(i, 9)) && word_edge(i + 9)) {
+      out.append(text.substr(i, 4)).append("*****");
+      i += 9;
+    } else {
+      auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 || c == 0x7F) {
+        out.push_back('?');
+        ++i;
+      } else if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                 static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+        out.push_back('?');  // a C1 control character in UTF-8
+        i += 2;
+      } else {
+        out.push_back(static_cast<char>(c));
+        ++i;
+      }
+    }
+  }
+  if (out.size() > max_bytes) {
+    size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    out.resize(cut);
+    out += "...";
+  }
+  return out;
 }
 
 }  // namespace vtj::identity

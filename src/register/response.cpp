@@ -5,6 +5,7 @@
 
 #include "register/xml_reader.hpp"
 #include "register/xml_text.hpp"
+#include "vtj/identity.hpp"
 
 namespace vtj::reg {
 
@@ -264,7 +265,19 @@ Result<Response, ParseError> parse_response(std::string_view bytes, const ParseL
   if (!root) {
     return err(root.error());
   }
-  return interpret(*root, limits, true);
+  auto r = interpret(*root, limits, true);
+  if (!r) {
+    return r;
+  }
+  // A success without a person would let a request through with no identity at all; a passivation
+  // without a valid active code would send a re-query nowhere. Both are malformed answers: fail closed.
+  if (r->outcome == Outcome::Found && !r->person) {
+    return err(not_a_response("success code " + identity::sanitize_for_log(r->code, 16) + " without Henkilo"));
+  }
+  if (r->outcome == Outcome::Passivated && !identity::Hetu::parse(r->active_hetu)) {
+    return err(not_a_response("0002 without a valid active identity code"));
+  }
+  return r;
 }
 
 }  // namespace vtj::reg

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "register/xml_text.hpp"
+#include "vtj/identity.hpp"
 
 namespace vtj::reg::detail {
 
@@ -253,7 +254,7 @@ class TreeBuilder : public xc::HandlerBase {
 
   void record(const xc::SAXParseException& e) {
     std::string msg = to_utf8(e.getMessage());
-    fail(ParseErrorKind::Malformed, mask_hetus("line " + std::to_string(e.getLineNumber()) + ", column " +
+    fail(ParseErrorKind::Malformed, identity::sanitize_for_log("line " + std::to_string(e.getLineNumber()) + ", column " +
                                                std::to_string(e.getColumnNumber()) + ": " + msg));
   }
 
@@ -356,9 +357,9 @@ Result<Element, ParseError> read_xml(std::string_view bytes, const ParseLimits& 
   } catch (const xc::OutOfMemoryException&) {
     return err(make_error(ParseErrorKind::TooLarge, "XML parser ran out of memory"));
   } catch (const xc::XMLException& e) {
-    return err(make_error(ParseErrorKind::Malformed, mask_hetus(to_utf8(e.getMessage()))));
+    return err(make_error(ParseErrorKind::Malformed, identity::sanitize_for_log(to_utf8(e.getMessage()))));
   } catch (const xc::SAXException& e) {
-    return err(make_error(ParseErrorKind::Malformed, mask_hetus(to_utf8(e.getMessage()))));
+    return err(make_error(ParseErrorKind::Malformed, identity::sanitize_for_log(to_utf8(e.getMessage()))));
   } catch (const std::bad_alloc&) {
     return err(make_error(ParseErrorKind::TooLarge, "out of memory"));
   } catch (...) {

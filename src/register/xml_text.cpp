@@ -89,18 +89,6 @@ void append_code_point(std::string& out, uint32_t cp) {
   }
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-bool is_century_sign(char c) {
-  return c == '+' || c == '-' || (c >= 'A' && c <= 'F') || (c >= 'U' && c <= 'Y');
-}
-
-bool is_check_char(char c) {
-  return is_digit(c) || (c >= 'A' && c <= 'Y');
-}
-
 }  // namespace
 
 void append_utf16_as_utf8(std::string& out, const char16_t* s, size_t n) {
@@ -129,24 +117,6 @@ void append_utf16_as_utf8(std::string& out, const char16_t* s, size_t n) {
       append_code_point(out, u);
     }
   }
-}
-
-std::string mask_hetus(std::string_view s) {
-  std::string out(s);
-  if (out.size() < 11) {
-    return out;
-  }
-  for (size_t i = 0; i + 11 <= out.size(); ++i) {
-    bool shaped = is_digit(out[i]) && is_digit(out[i + 1]) && is_digit(out[i + 2]) && is_digit(out[i + 3]) &&
-                  is_digit(out[i + 4]) && is_digit(out[i + 5]) && is_century_sign(out[i + 6]) &&
-                  is_digit(out[i + 7]) && is_digit(out[i + 8]) && is_digit(out[i + 9]) &&
-                  is_check_char(out[i + 10]);
-    if (shaped) {
-      out.replace(i + 6, 5, "-****");
-      i += 10;
-    }
-  }
-  return out;
 }
 
 }  // namespace vtj::reg::detail

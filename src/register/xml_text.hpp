@@ -1,6 +1,6 @@
 #pragma once
 // Small text helpers shared by the request builder and the response reader: XML white space, UTF-8
-// checks, UTF-16 to UTF-8, and masking of personal identity codes in diagnostics.
+// checks, UTF-16 to UTF-8 (diagnostics are masked with identity::sanitize_for_log).
 
 #include <cstddef>
 #include <string>
@@ -23,9 +23,5 @@ size_t utf8_code_points(std::string_view s);
 
 // Appends UTF-16 code units as UTF-8; an unpaired surrogate becomes U+FFFD.
 void append_utf16_as_utf8(std::string& out, const char16_t* s, size_t n);
-
-// Replaces everything after the date part of anything shaped like a hetu (DDMMYYCZZZQ) with "-****",
-// so diagnostics built from document text never carry a full identity code.
-std::string mask_hetus(std::string_view s);
 
 }  // namespace vtj::reg::detail

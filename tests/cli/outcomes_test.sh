@@ -34,6 +34,26 @@ run --config "$WORK/empty.conf" --response "$SAMPLES/xroad/xroad4_prmess_annexD1
 expect_status "security server SOAP fault" 6
 expect_err "fault code named" "Server.ClientProxy.ServiceFailed.MissingBody"
 
+# Texts from the register reach stderr masked and on one line each.
+cat >"$WORK/fault.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><S:Fault>
+<faultcode>Server.ServerProxy.ServiceFailed</faultcode>
+<faultstring>bad person 010170-960F&#10;injected line 12345678N</faultstring>
+</S:Fault></S:Body></S:Envelope>
+XML
+run --config "$WORK/empty.conf" --response "$WORK/fault.xml"
+expect_status "fault with personal data" 6
+expect_no_err "fault string: hetu masked" "010170-960F"
+expect_no_err "fault string: SATU masked" "12345678N"
+expect_err "fault string: masked form shown" "010170-****"
+cases=$((cases + 1))
+grep -q '^injected line' "$WORK/err" && fail_case "fault string: a newline from the register split the message"
+printf '<VTJHenkiloVastaussanoma><Paluukoodi koodi="0000">ok</Paluukoodi></VTJHenkiloVastaussanoma>' >"$WORK/empty-found.xml"
+run --config "$WORK/empty.conf" --response "$WORK/empty-found.xml"
+expect_status "success code without a person is a register error" 6
+expect_no_out "success without a person: nothing passed" "VTJ-Status: ok"
+
 # VTJOnRegisterError pass: the request goes on without person data, status unavailable.
 run --config "$WORK/pass.conf" --response "$RESPONSES/truncated.xml"
 expect_status "pass policy exit" 6
@@ -83,6 +103,8 @@ grep -qF '"http_status":403' "$WORK/out" || fail_case "json deny status"
 # Usage errors and the live register not yet available.
 run
 expect_status "no arguments" 2
+run --response "$RESPONSES/notfound_0001.xml"
+expect_status "no --config" 2
 run --config "$WORK/empty.conf" --satu 12345678N --hetu 010170-960F
 expect_status "two identifiers" 2
 run --config "$WORK/empty.conf" --hetu 010170-999X

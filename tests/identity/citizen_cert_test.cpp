@@ -202,6 +202,14 @@ TEST_F(CitizenCert, SigningCertificateIsRejected) {
   EXPECT_NE(c.error().detail.find("nonRepudiation"), std::string::npos);
 }
 
+TEST_F(CitizenCert, SigningUsageBesideDigitalSignatureIsRejected) {
+  CertSpec s = spec();
+  s.extensions[0].second = "critical,digitalSignature,nonRepudiation";
+  auto c = read_leaf(s);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().reason, CertError::KeyUsage);
+}
+
 TEST_F(CitizenCert, MissingKeyUsageIsRejected) {
   CertSpec s = spec();
   s.extensions.erase(s.extensions.begin());

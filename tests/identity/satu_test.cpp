@@ -69,3 +69,31 @@ TEST(MaskIdentifier, MasksEverythingElseButTwoCharacters) {
 
 }  // namespace
 }  // namespace vtj::identity
+
+namespace vtj::identity {
+namespace {
+
+TEST(SanitizeForLog, MasksIdentityCodesAnywhere) {
+  EXPECT_EQ(sanitize_for_log("bad person 010170-960F here"), "bad person 010170-**** here");
+  EXPECT_EQ(sanitize_for_log("010170-960F"), "010170-****");
+  EXPECT_EQ(sanitize_for_log("x020501A999Ty"), "x020501A****y");  // embedded, any century sign
+  EXPECT_EQ(sanitize_for_log("020501a999t"), "020501a****");      // lower case too
+  EXPECT_EQ(sanitize_for_log("010170-960F010170-960F"), "010170-****010170-****");
+  EXPECT_EQ(sanitize_for_log("311299+123X,311211F9527"), "311299+****,311211F****");
+  EXPECT_EQ(sanitize_for_log("satu 12345678N."), "satu 1234*****.");
+  // Long numbers and hex ids are not SATUs.
+  EXPECT_EQ(sanitize_for_log("id 41fc10922728511e"), "id 41fc10922728511e");
+  EXPECT_EQ(sanitize_for_log("1234567890123"), "1234567890123");
+}
+
+TEST(SanitizeForLog, OneLineAndBounded) {
+  EXPECT_EQ(sanitize_for_log("a\nb\rc\td\x7f" "e"), "a?b?c?d?e");
+  EXPECT_EQ(sanitize_for_log("a\xc2\x85z"), "a?z");       // C1 NEL
+  EXPECT_EQ(sanitize_for_log("Jäppinen"), "Jäppinen");  // letters stay
+  std::string long_text(1000, 'x');
+  EXPECT_EQ(sanitize_for_log(long_text, 10), "xxxxxxxxxx...");
+  EXPECT_EQ(sanitize_for_log("ääääää", 3), "ä...");  // never cut inside a character
+}
+
+}  // namespace
+}  // namespace vtj::identity

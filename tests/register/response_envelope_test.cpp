@@ -92,9 +92,25 @@ TEST(ResponseEnvelope, MissingHenkiloOutcomeFromCodeOnly) {
   Response r = parse_ok(vtj_doc("0001", ""));
   EXPECT_EQ(r.outcome, Outcome::NotFound);
   EXPECT_FALSE(r.person.has_value());
-  Response found_without_person = parse_ok(vtj_doc("0000", ""));
-  EXPECT_EQ(found_without_person.outcome, Outcome::Found);
-  EXPECT_FALSE(found_without_person.person.has_value());
+}
+
+TEST(ResponseEnvelope, SuccessWithoutPersonIsRefused) {
+  // Found with nobody in it would pass a request with no identity: malformed, fail closed.
+  for (const char* code : {"0000", "0018"}) {
+    auto r = parse_response(vtj_doc(code, ""));
+    ASSERT_FALSE(r.ok()) << code;
+    EXPECT_EQ(r.error().kind, ParseErrorKind::NotAResponse);
+  }
+}
+
+TEST(ResponseEnvelope, PassivatedWithoutValidActiveHetuIsRefused) {
+  for (const char* henkilo : {"", "<Henkilo><Henkilotunnus>garbage&lt;x&gt;</Henkilotunnus></Henkilo>",
+                              "<Henkilo><Henkilotunnus>010170-999X</Henkilotunnus></Henkilo>"}) {
+    auto r = parse_response(vtj_doc("0002", henkilo));
+    ASSERT_FALSE(r.ok()) << henkilo;
+    EXPECT_EQ(r.error().kind, ParseErrorKind::NotAResponse);
+    EXPECT_EQ(r.error().detail.find("010170-999X"), std::string::npos);
+  }
 }
 
 TEST(ResponseEnvelope, NegativeCodeInPaluukoodi) {

@@ -192,9 +192,10 @@ TEST(ResponseHostile, GarbageAndEmpty) {
 }
 
 TEST(ResponseHostile, ErrorDetailsMaskIdentityCodes) {
-  auto r =
-      parse_response("<VTJHenkiloVastaussanoma><Henkilotunnus>010190-9998</Henkilotunnus></VTJ010190-9998>");
+  // Xerces quotes the element names in its message; one of them carries a hetu.
+  auto r = parse_response("<VTJHenkiloVastaussanoma><X010190-9998></Y></VTJHenkiloVastaussanoma>");
   ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().detail.find("X010190-****"), std::string::npos) << r.error().detail;
   EXPECT_EQ(r.error().detail.find("010190-9998"), std::string::npos) << r.error().detail;
 }
 
