@@ -21,11 +21,14 @@ struct FieldInfo {
 };
 
 std::span<const FieldInfo> fields();
-const FieldInfo* find_field(std::string_view name);  // exact, lower-case names; null for paths
+// A field by name, case-insensitively (Surname, GIVEN-NAMES); null for paths.
+const FieldInfo* find_field(std::string_view name);
+// True when a VTJHeader entry names this field (`field` in its canonical lower case).
+bool is_field(const config::HeaderSpec& spec, std::string_view field);
 // A path of element names under Henkilo: segments [A-Za-z][A-Za-z0-9_]* separated by '/'.
 bool is_valid_path(std::string_view path);
 // True when a path goes through an address element (…Lahiosoite, …Postiosoite, VakinainenAsuinpaikka)
-// or Kotikunta.
+// or Kotikunta, case-insensitively. …Postiosoite also takes Sahkopostiosoite (e-mail): withheld on purpose.
 bool is_address_path(std::string_view path);
 
 // DDMMYYCZZZQ -> YYYY-MM-DD; empty unless the hetu is well formed (date, century sign, check character).

@@ -1,11 +1,11 @@
 // apply(): one directive's arguments validated and stored. Messages quote the offending argument (made
 // printable and shortened) but never a secret: the password file's content is never echoed.
 
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 
+#include "config/header_names.hpp"
 #include "config/text.hpp"
 #include "config/values.hpp"
 #include "vtj/config.hpp"
@@ -105,6 +105,11 @@ Error read_password(const Ctx& c, const std::string& arg, Settings& s) {
   if (line.empty()) {
     return c.fail("password file " + quote(path) + " is empty");
   }
+  // Checked here so the error names the file and line; it never says what or where the fault is.
+  if (checked_text(line) == std::string::npos) {
+    return c.fail("password file " + quote(path) +
+                  " must hold UTF-8 text without control characters on its first line");
+  }
   s.password = std::move(line);
   s.password_file = std::move(path);
   return std::nullopt;
@@ -124,30 +129,40 @@ Error key_file(const Ctx& c, const std::string& arg, std::string& out) {
   return std::nullopt;
 }
 
-// Headers that carry HTTP framing or the client's own credentials: owning one would make the module
-// scrub it from every request.
-constexpr std::string_view kReservedHeaders[] = {"Host",
-                                                 "Content-Length",
-                                                 "Content-Type",
-                                                 "Transfer-Encoding",
-                                                 "Connection",
-                                                 "Upgrade",
-                                                 "Keep-Alive",
-                                                 "TE",
-                                                 "Trailer",
-                                                 "Expect",
-                                                 "Cookie",
-                                                 "Authorization",
-                                                 "Proxy-Authorization"};
-
-Error header_name(const Ctx& c, const std::string& arg, std::string_view what) {
+Error header_name(const Ctx& c, const std::string& arg) {
   if (!is_token(arg)) {
-    return c.fail(std::string(what) + " must be a valid header name (letters, digits, -), got " + quote(arg));
+    return c.fail("the header name must be a valid header name (letters, digits, -), got " + quote(arg));
   }
-  for (std::string_view reserved : kReservedHeaders) {
-    if (iequals(arg, reserved)) {
-      return c.fail(std::string(what) + " must not be a standard HTTP header, got " + quote(arg));
-    }
+  if (std::string r = reserved_header(arg); !r.empty()) {
+    return c.fail("the header name must not be a standard HTTP header (" + r + "), got " + quote(arg));
+  }
+  return std::nullopt;
+}
+
+Error header_prefix(const Ctx& c, const std::string& arg) {
+  if (!is_token(arg)) {
+    return c.fail("the prefix must be a valid header name (letters, digits, -), got " + quote(arg));
+  }
+  if (arg.size() < 2) {
+    return c.fail("the prefix must be at least 2 characters, got " + quote(arg));
+  }
+  if (std::string r = reserved_under_prefix(arg); !r.empty()) {
+    return c.fail("the prefix must not cover a standard HTTP header (" + r + "), got " + quote(arg));
+  }
+  return std::nullopt;
+}
+
+// Text the register receives: strict UTF-8 without control characters (see checked_text).
+Error register_text(const Ctx& c, const std::string& arg, std::string_view what, size_t max_chars) {
+  std::string problem;
+  size_t n = checked_text(arg, &problem);
+  if (arg.empty() || n == std::string::npos) {
+    return c.fail(std::string(what) + " must be non-empty UTF-8 text without control characters" +
+                  (problem.empty() ? "" : " (" + problem + ")") + ", got " + quote(arg));
+  }
+  if (n > max_chars) {
+    return c.fail(std::string(what) + " must be at most " + std::to_string(max_chars) + " characters, got " +
+                  std::to_string(n));
   }
   return std::nullopt;
 }
@@ -179,8 +194,8 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
     case Directive::RegisterCa:
       return file_arg(c, a[0], "CA file", s.register_ca);
     case Directive::Credentials:
-      if (a[0].empty() || !printable_text(a[0])) {
-        return c.fail("the username must be non-empty printable text, got " + quote(a[0]));
+      if (a[0].empty() || !printable_text(a[0]) || checked_text(a[0]) == std::string::npos) {
+        return c.fail("the username must be non-empty printable UTF-8 text, got " + quote(a[0]));
       }
       if (Error e = read_password(c, a[1], s)) {
         return e;
@@ -188,22 +203,18 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
       s.username = a[0];
       return std::nullopt;
     case Directive::Product:
-      if (a[0].empty() || !printable_text(a[0])) {
-        return c.fail("the product name must be non-empty printable text, got " + quote(a[0]));
+      if (a[0].empty() || !printable_text(a[0]) || checked_text(a[0]) == std::string::npos) {
+        return c.fail("the product name must be non-empty printable UTF-8 text, got " + quote(a[0]));
       }
       s.product = a[0];
       return std::nullopt;
-    case Directive::EndUser: {
-      size_t n = code_points(a[0]);
-      if (a[0].empty() || n == std::string::npos || !printable_text(a[0])) {
-        return c.fail("the end user must be non-empty printable UTF-8 text, got " + quote(a[0]));
-      }
-      if (n > 50) {
-        return c.fail("the end user must be at most 50 characters, got " + std::to_string(n));
+    case Directive::EndUser:
+      // Loppukayttaja: at most 50 characters in the register's schema.
+      if (Error e = register_text(c, a[0], "the end user", 50)) {
+        return e;
       }
       s.end_user = a[0];
       return std::nullopt;
-    }
     case Directive::XRoadClient:
       return wrap(c, parse_xroad_id(a[0], false, s.xroad_client));
     case Directive::XRoadService:
@@ -258,24 +269,27 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
       return std::nullopt;
     }
     case Directive::HeaderPrefix:
-      if (Error e = header_name(c, a[0], "the prefix")) {
+      if (Error e = header_prefix(c, a[0])) {
         return e;
       }
       s.header_prefix = a[0];
       return std::nullopt;
-    case Directive::Header:
-      if (render::find_field(a[0]) == nullptr && !render::is_valid_path(a[0])) {
+    case Directive::Header: {
+      const render::FieldInfo* field = render::find_field(a[0]);
+      if (field == nullptr && !render::is_valid_path(a[0])) {
         return c.fail(
             "expected a field name (hetu, surname, ...) or a path of element names such as "
             "Kotikunta/KuntaR, got " +
             quote(a[0]));
       }
-      if (Error e = header_name(c, a[1], "the header name")) {
+      if (Error e = header_name(c, a[1])) {
         return e;
       }
-      // The first VTJHeader of a context replaces the default set; later ones add.
-      s.headers.push_back(HeaderSpec{a[0], a[1]});
+      // The first VTJHeader of a context replaces the default set; later ones add. Field names are
+      // stored in their canonical lower case (Surname -> surname); paths as written.
+      s.headers.push_back(HeaderSpec{field != nullptr ? std::string(field->name) : a[0], a[1]});
       return std::nullopt;
+    }
     case Directive::HeaderEncoding:
       return choice<Encoding>(c, a[0],
                               {{"percent", Encoding::Percent},

@@ -1,7 +1,6 @@
 // The directive table: the single source of names, argument counts, defaults and help texts.
 
-#include <cctype>
-
+#include "config/text.hpp"
 #include "vtj/config.hpp"
 
 namespace vtj::config {
@@ -73,18 +72,6 @@ constexpr DirectiveInfo kTable[] = {
 };
 
 static_assert(std::size(kTable) == kDirectiveCount, "one table row per Directive");
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace
 

@@ -2,7 +2,6 @@
 
 #include "config/values.hpp"
 
-#include <cctype>
 #include <charconv>
 
 #include "config/text.hpp"
@@ -93,7 +92,7 @@ Problem parse_cache(const std::string& arg, CacheSpec& out) {
     std::string_view size = std::string_view(arg).substr(4);
     unsigned long long unit = 1;
     if (!size.empty()) {
-      switch (std::toupper(static_cast<unsigned char>(size.back()))) {
+      switch (ascii_upper(size.back())) {
         case 'K':
           unit = 1ULL << 10;
           break;

@@ -1,8 +1,6 @@
 // Header encodings and header/variable naming, including the collision test used to scrub spoofed
 // client headers.
 
-#include <cctype>
-
 #include "config/text.hpp"
 #include "vtj/render.hpp"
 
@@ -86,7 +84,7 @@ std::string percent(std::string_view s) {
   out.reserve(s.size() * 3);
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+    if (config::is_ascii_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
       out += c;
     } else {
       out += '%';
@@ -154,7 +152,7 @@ std::string base64(std::string_view s) {
 std::string normalize(std::string_view name) {
   std::string out(name);
   for (char& c : out) {
-    c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = c == '_' ? '-' : config::ascii_lower(c);
   }
   return out;
 }
@@ -163,11 +161,10 @@ std::string underscored(std::string_view s, bool upper) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) == 0) {
+    if (!config::is_ascii_alnum(c)) {
       out += '_';
     } else {
-      out += static_cast<char>(upper ? std::toupper(u) : std::tolower(u));
+      out += upper ? config::ascii_upper(c) : config::ascii_lower(c);
     }
   }
   return out;
@@ -222,8 +219,8 @@ std::vector<std::string> owned_header_names(const config::Settings& s) {
   bool prohibition = false;
   for (const config::HeaderSpec& h : s.headers) {
     out.push_back(h.header);
-    status = status || h.field == "status";
-    prohibition = prohibition || h.field == "security-prohibition";
+    status = status || is_field(h, "status");
+    prohibition = prohibition || is_field(h, "security-prohibition");
   }
   if (!prohibition) {
     out.push_back(s.header_prefix + "Security-Prohibition");

@@ -1,7 +1,5 @@
 // The field table of CONTRACT.md and select(): which fields go out, under which header names.
 
-#include <cctype>
-
 #include "config/text.hpp"
 #include "vtj/render.hpp"
 
@@ -102,13 +100,20 @@ std::string field_value(const FieldInfo* f, std::string_view field, const Render
 
 }  // namespace
 
+bool is_field(const config::HeaderSpec& spec, std::string_view field) {
+  const FieldInfo* f = find_field(spec.field);
+  return f != nullptr && f->name == field;
+}
+
 std::span<const FieldInfo> fields() {
   return kFields;
 }
 
 const FieldInfo* find_field(std::string_view name) {
   for (const FieldInfo& f : kFields) {
-    if (f.name == name) {
+    // Case-insensitive, as directive names and values are: `VTJHeader Surname X` must not fall through
+    // to a path that matches nothing. No field name is also the name of a Henkilo element.
+    if (config::iequals(f.name, name)) {
       return &f;
     }
   }
@@ -120,11 +125,11 @@ bool is_valid_path(std::string_view path) {
     return false;
   }
   for (const std::string& seg : config::split(path, '/')) {
-    if (seg.empty() || std::isalpha(static_cast<unsigned char>(seg[0])) == 0) {
+    if (seg.empty() || !config::is_ascii_alpha(seg[0])) {
       return false;
     }
     for (char c : seg) {
-      if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') {
+      if (!config::is_ascii_alnum(c) && c != '_') {
         return false;
       }
     }
@@ -134,7 +139,9 @@ bool is_valid_path(std::string_view path) {
 
 bool is_address_path(std::string_view path) {
   for (const std::string& seg : config::split(path, '/')) {
-    // Case-insensitive: fail safe against a path that differs only in case.
+    // Case-insensitive: fail safe against a path that differs only in case. The suffix match also takes
+    // Sahkopostiosoite (e-mail address): deliberately so, an e-mail address can lead to the person as
+    // well, and withholding too much is the safe side of a security prohibition.
     if (ends_with(seg, "Lahiosoite") || ends_with(seg, "Postiosoite") ||
         config::iequals(seg, "VakinainenAsuinpaikka") || config::iequals(seg, "Kotikunta")) {
       return true;
@@ -148,7 +155,7 @@ std::string birth_date(std::string_view h) {
     return {};
   }
   for (size_t i : {0, 1, 2, 3, 4, 5, 7, 8, 9}) {
-    if (std::isdigit(static_cast<unsigned char>(h[i])) == 0) {
+    if (!config::is_ascii_digit(h[i])) {
       return {};
     }
   }
@@ -194,7 +201,7 @@ std::vector<FieldValue> select(const RenderInput& in, const config::Settings& s)
     for (std::string_view always : {"security-prohibition", "status"}) {
       bool listed = false;
       for (const config::HeaderSpec& h : specs) {
-        listed = listed || h.field == always;
+        listed = listed || is_field(h, always);
       }
       if (!listed) {
         specs.push_back(
@@ -208,8 +215,8 @@ std::vector<FieldValue> select(const RenderInput& in, const config::Settings& s)
     // No data: only the outcome.
     std::string status = in.status.empty() ? "unavailable" : in.status;
     for (const config::HeaderSpec& h : specs) {
-      if (h.field == "status") {
-        out.push_back({h.field, h.header, status});
+      if (is_field(h, "status")) {
+        out.push_back({"status", h.header, status});
       }
     }
     return out;
@@ -228,7 +235,7 @@ std::vector<FieldValue> select(const RenderInput& in, const config::Settings& s)
     }
     std::string v = field_value(f, h.field, with_status, *in.person);
     if (!v.empty()) {
-      out.push_back({h.field, h.header, std::move(v)});
+      out.push_back({f != nullptr ? std::string(f->name) : h.field, h.header, std::move(v)});
     }
   }
   return out;

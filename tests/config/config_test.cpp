@@ -291,9 +291,9 @@ TEST_F(Config, HeadersAndPrefix) {
   EXPECT_NE(run("VTJHeader", {"surname", "X:Last"}), "");
   EXPECT_NE(run("VTJHeader", {"surname", "X-Last\r\nEvil: 1"}), "");
   EXPECT_NE(run("VTJHeader", {"given-names/", "X-A"}), "");
-  EXPECT_EQ(
-      run("VTJHeader", {"hetu", "authorization"}),
-      "site.conf:7: VTJHeader: the header name must not be a standard HTTP header, got \"authorization\"");
+  EXPECT_EQ(run("VTJHeader", {"hetu", "authorization"}),
+            "site.conf:7: VTJHeader: the header name must not be a standard HTTP header (Authorization), got "
+            "\"authorization\"");
 }
 
 TEST_F(Config, ConfigErrorFormatting) {

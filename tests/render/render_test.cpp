@@ -321,7 +321,8 @@ TEST(Names, Collides) {
 TEST(Fields, TableAndPaths) {
   EXPECT_EQ(fields().size(), 16u);
   EXPECT_NE(find_field("given-names"), nullptr);
-  EXPECT_EQ(find_field("Given-Names"), nullptr);
+  EXPECT_EQ(find_field("Given-Names"), find_field("given-names"));
+  EXPECT_EQ(find_field("Kotikunta/KuntaR"), nullptr);
   EXPECT_TRUE(is_valid_path("Kotikunta/KuntaR"));
   EXPECT_TRUE(is_valid_path("Sahkopostiosoite"));
   EXPECT_FALSE(is_valid_path("Kotikunta//KuntaR"));
