@@ -4,11 +4,18 @@
 set -euo pipefail
 
 VTJ_PACKAGES=(
-  cmake g++ clang libclang-rt-14-dev make pkg-config ca-certificates curl openssl libssl3 libssl-dev
+  cmake g++ clang libclang-rt-14-dev make pkg-config ca-certificates curl openssl libssl3 libssl-dev locales
   libxerces-c-dev libcurl4-openssl-dev libnghttp2-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   apache2 apache2-dev nginx nginx-dev redis-server
 )
+
+# A Latin-1 locale, for the tests that prove character handling does not follow the process locale.
+vtj_latin1_locale() {
+  if ! locale -a 2>/dev/null | grep -qi '^fi_FI\.iso88591$'; then
+    localedef -i fi_FI -f ISO-8859-1 fi_FI.ISO-8859-1
+  fi
+}
 
 vtj_install_deps() {
   local missing=()

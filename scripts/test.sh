@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 vtj_install_deps
+vtj_latin1_locale
 
 jobs=${VTJ_JOBS:-2}
 fuzz_args=()
