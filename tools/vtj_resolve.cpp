@@ -18,6 +18,7 @@
 #include "vtj/config.hpp"
 #include "vtj/identity.hpp"
 #include "vtj/policy.hpp"
+#include "vtj/register_query.hpp"
 #include "vtj/register_response.hpp"
 #include "vtj/render.hpp"
 
@@ -30,7 +31,7 @@ constexpr int kExitRegister = 6;
 
 constexpr const char* kUsage =
     "usage: vtj-resolve --config FILE [--cert FILE | --satu SATU | --hetu HETU] [--response FILE]\n"
-    "                   [--format headers|json] [--no-cache]\n"
+    "                   [--format headers|json] [--no-cache] [--show-request]\n"
     "\n"
     "  --config FILE     directives in the Apache style (VTJHeader, VTJCitizenIssuer, ...)\n"
     "  --cert FILE       a citizen certificate (PEM or DER), checked as the module checks it\n"
@@ -38,7 +39,8 @@ constexpr const char* kUsage =
     "  --hetu HETU       query by personal identity code\n"
     "  --response FILE   use a saved register response instead of querying the register\n"
     "  --format F        headers (default): the headers the module would add; json: one object\n"
-    "  --no-cache        do not use or fill the cache\n";
+    "  --no-cache        do not use or fill the cache\n"
+    "  --show-request    print the register request the identifier makes (password blanked) and stop\n";
 
 struct Options {
   std::string config;
@@ -48,6 +50,7 @@ struct Options {
   std::string response;
   std::string format = "headers";
   bool no_cache = false;
+  bool show_request = false;
 };
 
 int fail(int status, const std::string& message) {
@@ -91,6 +94,8 @@ std::string parse_options(int argc, char** argv, Options& o) {
       ok = value(o.format);
     } else if (a == "--no-cache") {
       o.no_cache = true;
+    } else if (a == "--show-request") {
+      o.show_request = true;
     } else {
       return "unknown option '" + a + "'";
     }
@@ -107,6 +112,9 @@ std::string parse_options(int argc, char** argv, Options& o) {
   }
   if (identifiers == 0 && o.response.empty()) {
     return "give --cert, --satu or --hetu, or --response";
+  }
+  if (o.show_request && identifiers == 0) {
+    return "--show-request needs --cert, --satu or --hetu";
   }
   if (o.format != "headers" && o.format != "json") {
     return "--format must be headers or json";
@@ -156,6 +164,7 @@ int main(int argc, char** argv) {
 
   vtj::tools::Resolution res;
   res.format_json = opt.format == "json";
+  std::optional<vtj::reg::QueryParams> query;  // what a live query would ask
 
   // The identity asked about: from a certificate (checked like the module checks it), or given directly.
   if (!opt.cert.empty()) {
@@ -183,6 +192,7 @@ int main(int argc, char** argv) {
     }
     res.certificate_satu = cert->satu.str();
     res.identity_masked = cert->satu.masked();
+    query = vtj::reg::query_for_certificate(settings, *cert);
   } else if (!opt.satu.empty()) {
     // Operators also query the test register, whose SATUs lie above the production range.
     auto satu = vtj::identity::Satu::parse(opt.satu, vtj::identity::SatuRange::IncludingTest);
@@ -192,6 +202,7 @@ int main(int argc, char** argv) {
     }
     res.queried_satu = satu->str();
     res.identity_masked = satu->masked();
+    query = vtj::reg::query_for_satu(settings, *satu);
   } else if (!opt.hetu.empty()) {
     auto hetu = vtj::identity::Hetu::parse(opt.hetu);
     if (!hetu) {
@@ -199,6 +210,23 @@ int main(int argc, char** argv) {
                                   vtj::identity::to_string(hetu.error()) + ")");
     }
     res.identity_masked = hetu->masked();
+    query = vtj::reg::query_for_hetu(settings, *hetu);
+  }
+
+  if (opt.show_request) {
+    // The document as it would travel, but for the password: operators paste this into tickets.
+    if (!query->password.empty()) {
+      query->password = "********";
+    }
+    auto doc = vtj::reg::build_request(settings, *query);
+    if (!doc) {
+      return fail(kExitUsage, std::string("cannot build the register request: ") +
+                                  vtj::reg::to_string(doc.error()) +
+                                  " (see VTJProduct, VTJCredentials, "
+                                  "VTJEndUser, VTJXRoadClient)");
+    }
+    std::cout << *doc << "\n";
+    return kExitOk;
   }
 
   if (opt.response.empty()) {

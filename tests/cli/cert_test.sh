@@ -65,4 +65,21 @@ expect_status "no issuer configured" 2
 expect_err "no issuer: explained" "VTJCitizenIssuer"
 run --config site.conf --cert good.pem
 expect_status "certificate without a response: no live register yet" 6
+
+# The query a login makes: by SATU, with the certificate and both check flags (VTJCertificateCheck On).
+printf 'pw\n' >pw
+printf 'VTJCitizenIssuer %s\nVTJProduct P\nVTJCredentials u %s\nVTJEndUser e\n' "$WORK/citizen.pem" "$WORK/pw" >query.conf
+run --config query.conf --cert good.pem --show-request
+expect_status "login query" 0
+body=$(sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' good.pem | grep -v CERTIFICATE | tr -d '\n')
+for part in "SahkoinenAsiointitunnus>12345678N<" "X509Certificate>$body<" \
+  "VarmenteenMyontaja>DVV TEST Citizen Certificates - G4R<" "VarmenteenVoimassaolotarkistus>1<" \
+  "VarmenteenSulkulistatarkistus>1<"; do
+  cases=$((cases + 1))
+  grep -qF -- "$part" "$WORK/out" || fail_case "login query carries ${part%%>*}"
+done
+printf 'VTJCertificateCheck Off\n' >>query.conf
+run --config query.conf --cert good.pem --show-request
+cases=$((cases + 1))
+grep -qF "X509Certificate></" "$WORK/out" || fail_case "VTJCertificateCheck Off sends no certificate"
 finish
