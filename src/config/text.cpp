@@ -2,55 +2,11 @@
 
 #include <string>
 
+#include "text/utf8.hpp"
+
 namespace vtj::config {
 
 namespace {
-
-struct Decoded {
-  char32_t cp;
-  size_t len;  // 0: not valid UTF-8 here
-};
-
-// One strictly decoded code point at s[i] (Unicode table 3-7: no overlongs, no surrogates, nothing above
-// U+10FFFF).
-Decoded decode(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char lead = b(i);
-  size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  char32_t cp = 0;
-  if (lead < 0x80) {
-    return {lead, 1};
-  }
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    len = 2;
-    cp = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    len = 3;
-    cp = lead & 0x0F;
-    lo = lead == 0xE0 ? 0xA0 : 0x80;  // no overlongs
-    hi = lead == 0xED ? 0x9F : 0xBF;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    len = 4;
-    cp = lead & 0x07;
-    lo = lead == 0xF0 ? 0x90 : 0x80;  // no overlongs
-    hi = lead == 0xF4 ? 0x8F : 0xBF;  // at most U+10FFFF
-  } else {
-    return {0, 0};
-  }
-  if (i + len > s.size()) {
-    return {0, 0};
-  }
-  for (size_t k = 1; k < len; ++k) {
-    unsigned char c = b(i + k);
-    if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF)) {
-      return {0, 0};
-    }
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  return {cp, len};
-}
 
 // No C0 control but TAB, no DEL, no C1 control, no U+FFFE/U+FFFF.
 bool is_text(char32_t cp) {
@@ -118,8 +74,8 @@ size_t checked_text(std::string_view s, std::string* problem) {
   };
   size_t n = 0;
   for (size_t i = 0; i < s.size();) {
-    Decoded d = decode(s, i);
-    if (d.len == 0) {
+    text::Utf8Char d = text::decode_utf8(s, i);
+    if (!d.valid) {
       return fail("invalid UTF-8 at byte " + std::to_string(i + 1));
     }
     ++n;
@@ -153,8 +109,8 @@ std::string quote(std::string_view s) {
   // message never carries raw control or broken bytes into a log or terminal.
   size_t i = 0;
   while (i < s.size()) {
-    Decoded d = decode(s, i);
-    bool plain = d.len != 0 && is_text(d.cp) && d.cp != '\t' && d.cp != '"' && d.cp != '\\';
+    text::Utf8Char d = text::decode_utf8(s, i);
+    bool plain = d.valid && is_text(d.cp) && d.cp != '\t' && d.cp != '"' && d.cp != '\\';
     size_t len = plain ? d.len : 1;
     if (i + len > kMax) {
       break;

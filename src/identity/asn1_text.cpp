@@ -5,55 +5,49 @@
 #include <openssl/buffer.h>
 
 #include "identity/openssl_ptr.hpp"
+#include "text/utf8.hpp"
 
 namespace vtj::identity {
 
 namespace {
 
-constexpr char32_t kReplacement = 0xFFFD;
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x20 || c == 0x7F || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) {
-    c = kReplacement;
+// Certificate text goes into headers and logs: control characters and anything that is not a scalar
+// value become U+FFFD.
+void append_char(std::string& out, char32_t c) {
+  if (c < 0x20 || c == 0x7F || !text::is_scalar_value(c)) {
+    c = text::kReplacementChar;
   }
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
+  text::append_utf8(out, c);
 }
 
-// Strict UTF-8 decoding (no overlong forms, no surrogates); a bad sequence yields one U+FFFD and
-// decoding resumes at the next byte.
-void decode_utf8(const unsigned char* p, size_t n, std::string& out) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char b = p[i];
-    size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-    char32_t c = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-    bool ok = len > 0 && i + len <= n;
-    for (size_t k = 1; ok && k < len; ++k) {
-      ok = (p[i + k] & 0xC0) == 0x80;
-      c = (c << 6) | (p[i + k] & 0x3F);
+// Bytes one U+FFFD replaces when UTF-8 is invalid at s[i]: a whole sequence when it is complete but
+// encodes a surrogate (lead ED) or a value past U+10FFFF (lead F4-F7); else the one byte, and decoding
+// resumes at the next.
+size_t invalid_run(std::string_view s, size_t i) {
+  auto lead = static_cast<unsigned char>(s[i]);
+  size_t len = lead == 0xED ? 3 : lead >= 0xF4 && lead <= 0xF7 ? 4 : 1;
+  if (i + len > s.size()) {
+    return 1;
+  }
+  for (size_t k = 1; k < len; ++k) {
+    if (!text::is_continuation_byte(s[i + k])) {
+      return 1;
     }
-    constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (!ok || c < kMinimum[len]) {
-      append_utf8(out, kReplacement);
-      ++i;
-      continue;
+  }
+  return len;
+}
+
+// Valid UTF-8 as it is (controls replaced), invalid as U+FFFD.
+void copy_utf8(std::string_view s, std::string& out) {
+  for (size_t i = 0; i < s.size();) {
+    text::Utf8Char c = text::decode_utf8(s, i);
+    if (c.valid) {
+      append_char(out, c.cp);
+      i += c.len;
+    } else {
+      append_char(out, text::kReplacementChar);
+      i += invalid_run(s, i);
     }
-    append_utf8(out, c);
-    i += len;
   }
 }
 
@@ -67,20 +61,20 @@ void decode_utf16be(const unsigned char* p, size_t n, std::string& out) {
         i += 2;
       }
     }
-    append_utf8(out, c);
+    append_char(out, c);
   }
   if (n % 2 != 0) {
-    append_utf8(out, kReplacement);
+    append_char(out, text::kReplacementChar);
   }
 }
 
 void decode_ucs4be(const unsigned char* p, size_t n, std::string& out) {
   for (size_t i = 0; i + 3 < n; i += 4) {
-    append_utf8(out, (static_cast<char32_t>(p[i]) << 24) | (static_cast<char32_t>(p[i + 1]) << 16) |
+    append_char(out, (static_cast<char32_t>(p[i]) << 24) | (static_cast<char32_t>(p[i + 1]) << 16) |
                          (static_cast<char32_t>(p[i + 2]) << 8) | p[i + 3]);
   }
   if (n % 4 != 0) {
-    append_utf8(out, kReplacement);
+    append_char(out, text::kReplacementChar);
   }
 }
 
@@ -99,7 +93,7 @@ std::string asn1_string_to_utf8(const ASN1_STRING* s) {
   size_t n = static_cast<size_t>(len);
   switch (ASN1_STRING_type(s)) {
     case V_ASN1_UTF8STRING:
-      decode_utf8(p, n, out);
+      copy_utf8(std::string_view(reinterpret_cast<const char*>(p), n), out);
       break;
     case V_ASN1_BMPSTRING:
       decode_utf16be(p, n, out);
@@ -109,7 +103,7 @@ std::string asn1_string_to_utf8(const ASN1_STRING* s) {
       break;
     default:
       for (size_t i = 0; i < n; ++i) {
-        append_utf8(out, p[i]);
+        append_char(out, p[i]);
       }
       break;
   }

@@ -2,6 +2,7 @@
 // client headers.
 
 #include "config/text.hpp"
+#include "text/utf8.hpp"
 #include "vtj/render.hpp"
 
 namespace vtj::render {
@@ -9,74 +10,9 @@ namespace vtj::render {
 namespace {
 
 constexpr char kHex[] = "0123456789ABCDEF";
-constexpr char32_t kReplacement = 0xFFFD;
-
-// One decoded step: a code point, or an invalid maximal subpart (cp = kReplacement, valid = false).
-struct Step {
-  char32_t cp;
-  size_t len;
-  bool valid;
-};
-
-Step decode(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char lead = b(i);
-  if (lead < 0x80) {
-    return {lead, 1, true};
-  }
-  size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  char32_t cp = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    len = 2;
-    cp = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    len = 3;
-    cp = lead & 0x0F;
-    lo = lead == 0xE0 ? 0xA0 : 0x80;  // no overlongs
-    hi = lead == 0xED ? 0x9F : 0xBF;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    len = 4;
-    cp = lead & 0x07;
-    lo = lead == 0xF0 ? 0x90 : 0x80;
-    hi = lead == 0xF4 ? 0x8F : 0xBF;  // at most U+10FFFF
-  } else {
-    return {kReplacement, 1, false};
-  }
-  for (size_t k = 1; k < len; ++k) {
-    if (i + k >= s.size()) {
-      return {kReplacement, k, false};
-    }
-    unsigned char c = b(i + k);
-    if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xBF)) {
-      return {kReplacement, k, false};
-    }
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  return {cp, len, true};
-}
 
 bool is_control(char32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 std::string percent(std::string_view s) {
@@ -99,9 +35,10 @@ std::string utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    Step st = decode(s, i);
+    text::Utf8Char st = text::decode_utf8(s, i);
     if (!st.valid) {
-      append_utf8(out, kReplacement);
+      // One U+FFFD per maximal ill-formed subpart.
+      text::append_utf8(out, text::kReplacementChar);
     } else if (!is_control(st.cp)) {
       out.append(s.substr(i, st.len));
     }
@@ -114,7 +51,7 @@ std::string latin1(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    Step st = decode(s, i);
+    text::Utf8Char st = text::decode_utf8(s, i);
     if (!st.valid || st.cp > 0xFF) {
       out += '?';
     } else if (!is_control(st.cp)) {

@@ -5,19 +5,14 @@
 #include <map>
 
 #include "config/config_fixture.hpp"
+#include "render/render_fixture.hpp"
 #include "vtj/render.hpp"
 
 namespace vtj::render {
 namespace {
 
-using reg::Element;
-
-Element leaf(std::string name, std::string text) {
-  return Element{std::move(name), std::move(text), {}, {}};
-}
-Element node(std::string name, std::vector<Element> children) {
-  return Element{std::move(name), "", {}, std::move(children)};
-}
+using test_support::leaf;
+using test_support::node;
 
 reg::Person person(std::string prohibition) {
   return reg::Person(

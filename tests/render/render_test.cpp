@@ -4,17 +4,14 @@
 
 #include <map>
 
+#include "render/render_fixture.hpp"
+
 namespace vtj::render {
 namespace {
 
 using reg::Element;
-
-Element leaf(std::string name, std::string text) {
-  return Element{std::move(name), std::move(text), {}, {}};
-}
-Element node(std::string name, std::vector<Element> children) {
-  return Element{std::move(name), "", {}, std::move(children)};
-}
+using test_support::leaf;
+using test_support::node;
 
 Element henkilo(std::string prohibition = "") {
   return node("Henkilo", {leaf("Henkilotunnus", "020501A999T"), leaf("SahkoinenAsiointitunnus", "10000350X"),
