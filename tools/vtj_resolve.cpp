@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "resolve_output.hpp"
-#include "vtj/citizen_cert.hpp"
+#include "vtj/identity_cert.hpp"
 #include "vtj/config.hpp"
 #include "vtj/identity.hpp"
 #include "vtj/policy.hpp"

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "vtj/citizen_cert.hpp"
+#include "vtj/identity_cert.hpp"
 #include "vtj/config.hpp"
 #include "vtj/identity.hpp"
 #include "vtj/register_request.hpp"

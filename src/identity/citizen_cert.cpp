@@ -1,4 +1,4 @@
-#include "vtj/citizen_cert.hpp"
+#include "vtj/identity_cert.hpp"
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>

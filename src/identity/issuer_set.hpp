@@ -6,7 +6,7 @@
 #include <string>
 
 #include "identity/openssl_ptr.hpp"
-#include "vtj/citizen_cert.hpp"
+#include "vtj/identity_cert.hpp"
 
 namespace vtj::identity {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "vtj/citizen_cert.hpp"
+#include "vtj/identity_cert.hpp"
 
 namespace vtj::identity {
 

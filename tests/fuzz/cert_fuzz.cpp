@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "vtj/citizen_cert.hpp"
+#include "vtj/identity_cert.hpp"
 
 namespace {
 

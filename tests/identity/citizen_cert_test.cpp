@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "identity/test_pki.hpp"
-#include "vtj/citizen_cert.hpp"
+#include "vtj/identity_cert.hpp"
 
 namespace vtj::identity {
 namespace {
