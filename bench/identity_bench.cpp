@@ -4,7 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "identity/test_pki.hpp"
-#include "vtj/citizen_cert.hpp"
+#include "vtj/identity_cert.hpp"
 #include "vtj/identity.hpp"
 
 namespace {
