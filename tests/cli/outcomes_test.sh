@@ -89,6 +89,31 @@ expect_no_out "custom list replaces the default set" "^VTJ-Hetu:"
 expect_no_out "Kotikunta path withheld under prohibition" "^X-Kommun:"
 expect_out "status always sent" "VTJ-Status: ok"
 
+# A register value with CR, LF and TAB (and a would-be header after them) never splits a header line,
+# in any encoding.
+cat >"$WORK/inject.xml" <<'XML'
+<VTJHenkiloVastaussanoma><Paluukoodi koodi="0000">ok</Paluukoodi><Henkilo>
+<Henkilotunnus>010170-960F</Henkilotunnus>
+<NykyinenSukunimi><Sukunimi>Evil&#13;&#10;X-Injected: 1&#9;&#x85;end</Sukunimi></NykyinenSukunimi>
+</Henkilo></VTJHenkiloVastaussanoma>
+XML
+for enc in percent utf8 base64 latin1; do
+  printf 'VTJHeaderEncoding %s\n' "$enc" >"$WORK/enc.conf"
+  run --config "$WORK/enc.conf" --response "$WORK/inject.xml"
+  expect_status "injection attempt, $enc" 0
+  expect_no_out "no injected header line, $enc" "^X-Injected"
+  cases=$((cases + 1))
+  tr -d '\n' <"$WORK/out" | grep -q $'[\r\x01-\x08]' && fail_case "control characters in the output, $enc"
+  cases=$((cases + 1))
+  [ "$(grep -c '^VTJ-' "$WORK/out")" -eq "$(wc -l <"$WORK/out")" ] || fail_case "every line is a VTJ header, $enc"
+done
+printf 'VTJHeaderEncoding utf8\n' >"$WORK/enc.conf"
+run --config "$WORK/enc.conf" --response "$WORK/inject.xml"
+expect_out "utf8 drops the control characters" "VTJ-Surname: EvilX-Injected: 1end"
+printf 'VTJHeaderEncoding percent\n' >"$WORK/enc.conf"
+run --config "$WORK/enc.conf" --response "$WORK/inject.xml"
+expect_out "percent escapes them" "VTJ-Surname: Evil%0D%0AX-Injected%3A%201%09%C2%85end"
+
 # JSON: raw UTF-8 values and the outcome.
 run --config "$WORK/empty.conf" --response "$RESPONSES/prohibition_0000.xml" --format json
 expect_status "json exit" 0
