@@ -15,12 +15,14 @@ fuzz_args=()
 if [ "${VTJ_FUZZ:-1}" = 1 ]; then
   cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVTJ_FUZZ=ON -DVTJ_SANITIZED_TESTS=OFF \
     -DVTJ_BENCH=OFF -DBUILD_TESTING=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-  cmake --build build-fuzz -j"$jobs" --target $(cd tests/fuzz && ls -- *_fuzz.cpp | sed 's/\.cpp$//')
+  cmake --build build-fuzz -j"$jobs" --target vtj_fuzz_all
   fuzz_args=(-DVTJ_FUZZ_BIN_DIR="$PWD/build-fuzz/bin")
+else
+  fuzz_args=(-DVTJ_FUZZ_BIN_DIR=)
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVTJ_SANITIZED_TESTS=ON "${fuzz_args[@]}"
 cmake --build build -j"$jobs"
 
 cd build
-ctest --output-on-failure -j"$jobs" --timeout 900
+ctest --output-on-failure --no-label-summary -j"$jobs" --timeout 900

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -11,8 +14,30 @@ namespace {
 
 const std::string kFineid = std::string(VTJ_SOURCE_DIR) + "/certs/fineid/";
 
+// One private folder per test process: the plain and the sanitized test binaries run side by side.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vtj-identity-test-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) != nullptr) {
+      path_ = tmpl;
+    }
+  }
+  ~TempDir() {
+    if (!path_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(path_, ec);
+    }
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 std::string temp_file(const std::string& name, const std::string& content) {
-  std::string path = std::string(VTJ_BINARY_DIR) + "/identity_test_" + name;
+  static TempDir dir;
+  std::string path = (dir.path() / name).string();
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }
