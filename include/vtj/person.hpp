@@ -52,15 +52,26 @@ class Person {
   }
   // Kuolintiedot/Kuollut is "1" when the person is dead. Older products (PERUSJHHS2) send no Kuollut,
   // only Kuolintiedot/Kuolinpvm: a date of death, or of a declaration of death, also means dead (fail safe).
+  // Any one of repeated elements saying so is enough: a hostile answer must not hide "1" behind an
+  // earlier empty or "0" duplicate.
   bool deceased() const {
-    return henkilo_.value("Kuolintiedot/Kuollut") == "1" ||
-           !henkilo_.value("Kuolintiedot/Kuolinpvm").empty() ||
+    for (const std::string& v : henkilo_.values("Kuolintiedot/Kuollut")) {
+      if (v == "1") {
+        return true;
+      }
+    }
+    return !henkilo_.value("Kuolintiedot/Kuolinpvm").empty() ||
            !henkilo_.value("Kuolleeksijulistamistiedot/Kuolleeksijulistamispvm").empty();
   }
-  // Turvakielto/TurvakieltoTieto: empty or "0" is not in force; any other value is (fail safe).
+  // Turvakielto/TurvakieltoTieto: empty or "0" is not in force; any other value is (fail safe), and so
+  // is any one of repeated values ("0" then "1" is in force).
   bool security_prohibition() const {
-    std::string v = henkilo_.value("Turvakielto/TurvakieltoTieto");
-    return !v.empty() && v != "0";
+    for (const std::string& v : henkilo_.values("Turvakielto/TurvakieltoTieto")) {
+      if (v != "0") {
+        return true;
+      }
+    }
+    return false;
   }
 
  private:
