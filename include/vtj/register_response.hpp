@@ -1,7 +1,9 @@
 #pragma once
 // The register's answer: parse a response body (bare VTJHenkiloVastaussanoma, the SoSo SOAP envelope,
 // the X-Road envelope, or a SOAP Fault) into a typed outcome and the person. The parser is hardened
-// against hostile XML (no DOCTYPE, no entities, bounded size, depth and element count) and never throws.
+// against hostile XML (no DOCTYPE, no entities, bounded size, depth, element and attribute count) and
+// never throws. It fails closed on ambiguity: a duplicated element the outcome depends on, text beside
+// child elements, or two attributes with the same local name are refused, never resolved by picking one.
 
 #include <cstddef>
 #include <optional>
@@ -50,10 +52,15 @@ struct Response {
   std::string fault_code;        // SOAP Fault faultcode (1.2: Code/Value) or X-Road faultCode
   std::string fault_string;      // SOAP Fault faultstring (1.2: Reason/Text) or X-Road faultString
   std::string fault_detail;      // SOAP Fault detail/faultDetail (X-Road's correlation UUID) or detail text
+  std::string xroad_id;          // the X-Road Header/id the answer carries (empty when absent): the
+                                 // transport compares it with the id it sent
 };
 
 struct ParseLimits {
-  size_t max_bytes = 4 * 1024 * 1024;
+  // The largest published response is 12 KB (evaka PERUSSANOMA3, every address and history); 1 MiB is
+  // some 80 times that and bounds what one hostile body costs a server worker: parser buffers and the
+  // element tree grow with it (a 4 MB attribute flood once took 168 MB).
+  size_t max_bytes = 1024 * 1024;
   unsigned max_depth = 64;
   size_t max_elements = 100000;
 };

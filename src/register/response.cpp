@@ -1,6 +1,7 @@
 #include "vtj/register_response.hpp"
 
 #include <array>
+#include <optional>
 #include <utility>
 
 #include "register/xml_reader.hpp"
@@ -127,26 +128,54 @@ ParseError not_a_response(std::string detail) {
   return ParseError{ParseErrorKind::NotAResponse, std::move(detail)};
 }
 
-// The first element child whose local name is `name`, looking through nothing else.
-const Element* first_child(const Element& e, std::string_view name) {
-  return e.child(name);
+// The child named `name`, or nullptr when there is none. A second one fails closed: whichever copy we
+// read, the other could be what a client with another parser reads (a Paluukoodi 0001 hidden behind an
+// earlier 0000), so the answer is ambiguous and not one the register sends.
+Result<const Element*, ParseError> unique_child(const Element& e, std::string_view name) {
+  const Element* found = nullptr;
+  for (const Element& c : e.children) {
+    if (c.name == name) {
+      if (found != nullptr) {
+        return err(not_a_response("two " + identity::sanitize_for_log(name, 40) + " elements in " +
+                                  identity::sanitize_for_log(e.name, 40)));
+      }
+      found = &c;
+    }
+  }
+  return found;
 }
 
-void read_vtj_document(const Element& doc, Response& r) {
+// Error-or-nothing for the readers below.
+using Check = std::optional<ParseError>;
+
+Check read_vtj_document(const Element& doc, Response& r) {
   r.product = std::string(doc.attribute("sanomatunnus"));
   r.extracted_at = std::string(doc.attribute("tietojenPoimintaaika"));
-  if (const Element* p = doc.child("Paluukoodi")) {
-    r.code = std::string(detail::trim_xml_space(p->attribute("koodi")));
-    r.message = p->text;
+  auto p = unique_child(doc, "Paluukoodi");
+  if (!p) {
+    return p.error();
+  }
+  if (*p != nullptr) {
+    r.code = std::string(detail::trim_xml_space((*p)->attribute("koodi")));
+    r.message = (*p)->text;
   }
   // Without a Paluukoodi the code is empty and the outcome Unknown: fail closed, even if a Henkilo is there.
   r.outcome = outcome_for_code(r.code);
-  if (const Element* h = doc.child("Henkilo")) {
-    if (r.outcome == Outcome::Passivated) {
-      r.active_hetu = h->value("Henkilotunnus");
-    }
-    r.person = Person(*h);
+  auto h = unique_child(doc, "Henkilo");
+  if (!h) {
+    return h.error();
   }
+  if (*h != nullptr) {
+    auto id = unique_child(**h, "Henkilotunnus");
+    if (!id) {
+      return id.error();
+    }
+    if (r.outcome == Outcome::Passivated && *id != nullptr) {
+      r.active_hetu = (*id)->text;
+    }
+    r.person = Person(**h);
+  }
+  return std::nullopt;
 }
 
 void read_soap_fault(const Element& fault, Response& r) {
@@ -176,19 +205,32 @@ void read_soap_fault(const Element& fault, Response& r) {
   r.message = r.fault_string;
 }
 
-Result<Response, ParseError> interpret(const Element& root, const ParseLimits& limits, bool allow_nested);
+Result<Response, ParseError> interpret(const detail::Document& doc, const ParseLimits& limits,
+                                       bool allow_nested);
+
+Result<Response, ParseError> read_vtj(const Element& doc, Envelope envelope) {
+  Response r;
+  r.envelope = envelope;
+  if (Check c = read_vtj_document(doc, r)) {
+    return err(std::move(*c));
+  }
+  return r;
+}
 
 Result<Response, ParseError> read_soso_result(const Element& result, const ParseLimits& limits,
                                               bool allow_nested) {
-  if (const Element* doc = first_child(result, "VTJHenkiloVastaussanoma")) {
-    Response r;
-    r.envelope = Envelope::Soso;
-    read_vtj_document(*doc, r);
-    return r;
+  auto doc = unique_child(result, "VTJHenkiloVastaussanoma");
+  if (!doc) {
+    return err(doc.error());
+  }
+  if (*doc != nullptr) {
+    return read_vtj(**doc, Envelope::Soso);
   }
   // The WSDL types the result as mixed content: some deployments send the document as escaped text.
+  // That text is already decoded, so it is read as UTF-8 whatever its declaration says (a .NET string
+  // declares utf-16).
   if (allow_nested && result.children.empty() && !result.text.empty() && result.text.front() == '<') {
-    auto inner = detail::read_xml(result.text, limits);
+    auto inner = detail::read_xml(result.text, limits, true, detail::Input::Text);
     if (!inner) {
       return err(inner.error());
     }
@@ -202,21 +244,33 @@ Result<Response, ParseError> read_soso_result(const Element& result, const Parse
 }
 
 Result<Response, ParseError> read_xroad_response(const Element& body_response) {
-  const Element* resp = body_response.child("response");
-  if (resp == nullptr) {
+  auto resp = unique_child(body_response, "response");
+  if (!resp) {
+    return err(resp.error());
+  }
+  if (*resp == nullptr) {
     return err(not_a_response("HenkilonTunnusKyselyResponse without response"));
   }
-  Response r;
-  r.envelope = Envelope::XRoad;
-  if (const Element* doc = resp->child("VTJHenkiloVastaussanoma")) {
-    read_vtj_document(*doc, r);
-    return r;
+  auto doc = unique_child(**resp, "VTJHenkiloVastaussanoma");
+  auto fc = unique_child(**resp, "faultCode");
+  auto fs = unique_child(**resp, "faultString");
+  for (const auto* c : {&doc, &fc, &fs}) {
+    if (!*c) {
+      return err(c->error());
+    }
   }
-  const Element* fc = resp->child("faultCode");
-  const Element* fs = resp->child("faultString");
-  if (fc != nullptr || fs != nullptr) {
-    r.fault_code = fc != nullptr ? fc->text : std::string();
-    r.fault_string = fs != nullptr ? fs->text : std::string();
+  if (*doc != nullptr) {
+    // A document and a fault in one answer: which one the register meant is anybody's guess.
+    if (*fc != nullptr && !(*fc)->text.empty()) {
+      return err(not_a_response("X-Road response holds both VTJHenkiloVastaussanoma and a faultCode"));
+    }
+    return read_vtj(**doc, Envelope::XRoad);
+  }
+  if (*fc != nullptr || *fs != nullptr) {
+    Response r;
+    r.envelope = Envelope::XRoad;
+    r.fault_code = *fc != nullptr ? (*fc)->text : std::string();
+    r.fault_string = *fs != nullptr ? (*fs)->text : std::string();
     r.code = r.fault_code;
     r.message = r.fault_string;
     r.outcome = outcome_for_code(r.code);
@@ -225,37 +279,77 @@ Result<Response, ParseError> read_xroad_response(const Element& body_response) {
   return err(not_a_response("X-Road response without VTJHenkiloVastaussanoma or faultCode"));
 }
 
-Result<Response, ParseError> interpret(const Element& root, const ParseLimits& limits, bool allow_nested) {
-  if (root.name == "VTJHenkiloVastaussanoma") {
-    Response r;
-    r.envelope = Envelope::Bare;
-    read_vtj_document(root, r);
-    return r;
-  }
-  if (root.name != "Envelope") {
-    return err(not_a_response("root element is neither Envelope nor VTJHenkiloVastaussanoma"));
-  }
-  const Element* body = root.child("Body");
-  if (body == nullptr || body->children.empty()) {
-    return err(not_a_response("SOAP envelope without a Body element"));
-  }
-  const Element& payload = body->children.front();
+bool is_soap_namespace(std::string_view ns) {
+  return ns == "http://schemas.xmlsoap.org/soap/envelope/" || ns == "http://www.w3.org/2003/05/soap-envelope";
+}
+
+Result<Response, ParseError> read_payload(const Element& payload, const ParseLimits& limits,
+                                          bool allow_nested) {
   if (payload.name == "Fault") {
     Response r;
     read_soap_fault(payload, r);
     return r;
   }
   if (payload.name == "TeeHenkilonTunnusKyselyResponse") {
-    const Element* result = payload.child("TeeHenkilonTunnusKyselyResult");
-    if (result == nullptr) {
+    auto result = unique_child(payload, "TeeHenkilonTunnusKyselyResult");
+    if (!result) {
+      return err(result.error());
+    }
+    if (*result == nullptr) {
       return err(not_a_response("TeeHenkilonTunnusKyselyResponse without its Result"));
     }
-    return read_soso_result(*result, limits, allow_nested);
+    return read_soso_result(**result, limits, allow_nested);
   }
   if (payload.name == "HenkilonTunnusKyselyResponse") {
     return read_xroad_response(payload);
   }
   return err(not_a_response("SOAP body holds no person query response"));
+}
+
+Result<Response, ParseError> interpret(const detail::Document& doc, const ParseLimits& limits,
+                                       bool allow_nested) {
+  const Element& root = doc.root;
+  if (root.name == "VTJHenkiloVastaussanoma") {
+    return read_vtj(root, Envelope::Bare);
+  }
+  if (root.name != "Envelope") {
+    return err(not_a_response("root element is neither Envelope nor VTJHenkiloVastaussanoma"));
+  }
+  // Namespaces are off (see xml_reader.cpp), so the SOAP namespace is checked here, on the Envelope's
+  // own declarations: anything called x:Envelope is not a SOAP message.
+  if (!is_soap_namespace(doc.root_namespace)) {
+    return err(not_a_response("Envelope outside the SOAP 1.1 and 1.2 namespaces"));
+  }
+  auto body = unique_child(root, "Body");
+  if (!body) {
+    return err(body.error());
+  }
+  if (*body == nullptr || (*body)->children.empty()) {
+    return err(not_a_response("SOAP envelope without a Body element"));
+  }
+  // Exactly one payload: a response beside a Fault (or a second response) is ambiguous.
+  if ((*body)->children.size() != 1) {
+    return err(not_a_response("SOAP Body with more than one element"));
+  }
+  std::string xroad_id;
+  auto header = unique_child(root, "Header");
+  if (!header) {
+    return err(header.error());
+  }
+  if (*header != nullptr) {
+    auto id = unique_child(**header, "id");
+    if (!id) {
+      return err(id.error());
+    }
+    if (*id != nullptr) {
+      xroad_id = (*id)->text;
+    }
+  }
+  auto r = read_payload((*body)->children.front(), limits, allow_nested);
+  if (r) {
+    r->xroad_id = std::move(xroad_id);
+  }
+  return r;
 }
 
 }  // namespace
@@ -272,7 +366,13 @@ Result<Response, ParseError> parse_response(std::string_view bytes, const ParseL
   // A success without a person would let a request through with no identity at all; a passivation
   // without a valid active code would send a re-query nowhere. Both are malformed answers: fail closed.
   if (r->outcome == Outcome::Found && !r->person) {
-    return err(not_a_response("success code " + identity::sanitize_for_log(r->code, 16) + " without Henkilo"));
+    return err(
+        not_a_response("success code " + identity::sanitize_for_log(r->code, 16) + " without Henkilo"));
+  }
+  // A success must name whom it is about: <Henkilo/> alone, or a garbled code, is no identity either.
+  if (r->outcome == Outcome::Found && !identity::Hetu::parse(r->person->hetu())) {
+    return err(not_a_response("success code " + identity::sanitize_for_log(r->code, 16) +
+                              " without a valid Henkilo/Henkilotunnus"));
   }
   if (r->outcome == Outcome::Passivated && !identity::Hetu::parse(r->active_hetu)) {
     return err(not_a_response("0002 without a valid active identity code"));

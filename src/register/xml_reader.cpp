@@ -8,12 +8,11 @@
 #include <xercesc/sax/HandlerBase.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/util/OutOfMemoryException.hpp>
+#include <xercesc/util/PanicHandler.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
 #include <xercesc/util/SecurityManager.hpp>
 #include <xercesc/util/XMLException.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <mutex>
 #include <string>
 #include <type_traits>
@@ -34,19 +33,12 @@ ParseError make_error(ParseErrorKind kind, std::string detail) {
   return ParseError{kind, std::move(detail)};
 }
 
-bool xerces_ready() {
-  static std::once_flag once;
-  static bool ok = false;
-  std::call_once(once, [] {
-    try {
-      xc::XMLPlatformUtils::Initialize();
-      ok = true;
-    } catch (...) {
-      ok = false;
-    }
-  });
-  return ok;
-}
+// Xerces' default panic handler calls exit(): inside a web server worker that would end the process on
+// a parser fault. This one throws, and read_xml turns the exception into a ParseError.
+class ThrowingPanicHandler : public xc::PanicHandler {
+ public:
+  void panic(const xc::PanicHandler::PanicReasons) override { throw XercesPanic(); }
+};
 
 std::string to_utf8(const XMLCh* s) {
   std::string out;
@@ -54,93 +46,6 @@ std::string to_utf8(const XMLCh* s) {
     append_utf16_as_utf8(out, s, std::char_traits<char16_t>::length(s));
   }
   return out;
-}
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
-// Printable ASCII only, bounded: the name comes from untrusted bytes and ends up in logs.
-std::string sanitize_for_log(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 40)) {
-    out.push_back(c >= 0x20 && c < 0x7F ? c : '?');
-  }
-  return out;
-}
-
-bool starts_with_bytes(std::string_view s, std::initializer_list<unsigned char> prefix) {
-  if (s.size() < prefix.size()) {
-    return false;
-  }
-  size_t i = 0;
-  for (unsigned char b : prefix) {
-    if (static_cast<unsigned char>(s[i++]) != b) {
-      return false;
-    }
-  }
-  return true;
-}
-
-// The encoding pseudo-attribute of an XML declaration, or empty when there is none.
-std::string declared_encoding(std::string_view bytes) {
-  if (bytes.substr(0, 5) != "<?xml" || bytes.size() < 6 || !is_xml_space(bytes[5])) {
-    return {};
-  }
-  std::string_view decl = bytes.substr(0, std::min<size_t>(bytes.size(), 512));
-  size_t end = decl.find("?>");
-  if (end == std::string_view::npos) {
-    return {};
-  }
-  decl = decl.substr(0, end);
-  size_t at = decl.find("encoding");
-  if (at == std::string_view::npos) {
-    return {};
-  }
-  size_t i = at + 8;
-  while (i < decl.size() && is_xml_space(decl[i])) {
-    ++i;
-  }
-  if (i >= decl.size() || decl[i] != '=') {
-    return {};
-  }
-  ++i;
-  while (i < decl.size() && is_xml_space(decl[i])) {
-    ++i;
-  }
-  if (i >= decl.size() || (decl[i] != '"' && decl[i] != '\'')) {
-    return {};
-  }
-  char quote = decl[i++];
-  size_t close = decl.find(quote, i);
-  if (close == std::string_view::npos) {
-    return {};
-  }
-  return std::string(decl.substr(i, close - i));
-}
-
-bool is_latin1_name(const std::string& n) {
-  static const char* const kNames[] = {
-      "iso-8859-1", "iso8859-1", "iso_8859-1", "iso_8859-1:1987", "iso-ir-100", "latin1",   "latin-1",
-      "l1",         "cp819",     "ibm819",     "csisolatin1",     "8859_1",     "iso8859_1"};
-  return std::find(std::begin(kNames), std::end(kNames), n) != std::end(kNames);
-}
-
-bool is_utf8_or_ascii_name(const std::string& n) {
-  static const char* const kNames[] = {"utf-8",          "utf8",      "us-ascii", "ascii",
-                                       "ansi_x3.4-1968", "iso646-us", "us"};
-  return std::find(std::begin(kNames), std::end(kNames), n) != std::end(kNames);
-}
-
-std::string_view strip_utf8_bom(std::string_view bytes) {
-  if (starts_with_bytes(bytes, {0xEF, 0xBB, 0xBF})) {
-    bytes.remove_prefix(3);
-  }
-  return bytes;
 }
 
 // SAXParser shows its scanner read-only, and Xerces 3.2.4 has no public switch that bans a DOCTYPE on
@@ -167,6 +72,19 @@ class HardenedParser : public xc::SAXParser {
   xc::SecurityManager security_;
 };
 
+bool has_non_space(std::string_view s) {
+  return !trim_xml_space(s).empty();
+}
+
+bool has_non_space(const XMLCh* chars, XMLSize_t length) {
+  for (XMLSize_t i = 0; i < length; ++i) {
+    if (chars[i] != u' ' && chars[i] != u'\t' && chars[i] != u'\n' && chars[i] != u'\r') {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Builds the Element tree while Xerces scans, and stops the scan at the first limit crossed.
 class TreeBuilder : public xc::HandlerBase {
  public:
@@ -185,16 +103,51 @@ class TreeBuilder : public xc::HandlerBase {
            "more than " + std::to_string(limits_.max_elements) + " elements");
       return;
     }
-    Element e;
-    e.name = local_name(to_utf8(name));
     const XMLSize_t n = attributes.getLength();
+    if (n > kMaxAttributes) {
+      fail(ParseErrorKind::Malformed,
+           "more than " + std::to_string(kMaxAttributes) + " attributes on one element");
+      return;
+    }
+    if (!stack_.empty()) {
+      Element& parent = stack_.back();
+      if (parent.children.empty()) {
+        // Mixed content: text beside child elements. The register never sends it, and whichever part
+        // we kept, the other could hold what the sender meant (<TurvakieltoTieto>1<b/></TurvakieltoTieto>).
+        if (has_non_space(parent.text)) {
+          fail(ParseErrorKind::Malformed, "text beside child elements in <" + log_name(parent.name) + ">");
+          return;
+        }
+        parent.text.clear();  // indentation before the first child
+      }
+    }
+    std::string qname = to_utf8(name);
+    Element e;
+    e.name = local_name(qname);
+    std::string namespace_attribute;  // the xmlns attribute that would bind this element's prefix
+    if (stack_.empty()) {
+      root_prefix_ = qname.size() > e.name.size() ? qname.substr(0, qname.size() - e.name.size() - 1) : "";
+      namespace_attribute = root_prefix_.empty() ? "xmlns" : "xmlns:" + root_prefix_;
+    }
     for (XMLSize_t i = 0; i < n; ++i) {
-      std::string qname = to_utf8(attributes.getName(i));
+      std::string attribute = to_utf8(attributes.getName(i));
       // Namespace declarations are syntax, not data.
-      if (qname == "xmlns" || qname.rfind("xmlns:", 0) == 0) {
+      if (attribute == "xmlns" || attribute.rfind("xmlns:", 0) == 0) {
+        if (attribute == namespace_attribute) {
+          root_namespace_ = to_utf8(attributes.getValue(i));
+        }
         continue;
       }
-      e.attributes.emplace_back(local_name(std::move(qname)), to_utf8(attributes.getValue(i)));
+      std::string local = local_name(attribute);
+      for (const auto& [k, v] : e.attributes) {
+        if (k == local) {
+          // koodi="0001" x:koodi="0000": namespaces are off, both read as koodi, and either could win.
+          fail(ParseErrorKind::Malformed,
+               "two attributes named " + log_name(local) + " on <" + log_name(e.name) + ">");
+          return;
+        }
+      }
+      e.attributes.emplace_back(std::move(local), to_utf8(attributes.getValue(i)));
     }
     stack_.push_back(std::move(e));
   }
@@ -208,25 +161,25 @@ class TreeBuilder : public xc::HandlerBase {
     if (e.children.empty()) {
       std::string_view t = trim_xml_space(e.text);
       e.text = std::string(t);
-    } else {
-      e.text.clear();  // white space between children; mixed content carries no register data
     }
     if (stack_.empty()) {
       root_ = std::move(e);
       done_ = true;
     } else {
-      Element& parent = stack_.back();
-      if (parent.children.empty()) {
-        parent.text.clear();  // the parent is not a leaf: its text so far was white space or mixed content
-      }
-      parent.children.push_back(std::move(e));
+      stack_.back().children.push_back(std::move(e));
     }
   }
 
   void characters(const XMLCh* const chars, const XMLSize_t length) override {
-    // Text beside child elements (indentation) is dropped at the end anyway: do not collect it.
-    if (!stop_ && !stack_.empty() && stack_.back().children.empty()) {
-      append_utf16_as_utf8(stack_.back().text, chars, length);
+    if (stop_ || stack_.empty()) {
+      return;
+    }
+    Element& top = stack_.back();
+    if (top.children.empty()) {
+      append_utf16_as_utf8(top.text, chars, length);
+    } else if (has_non_space(chars, length)) {
+      // Text after a child element; white space there is indentation and is not kept.
+      fail(ParseErrorKind::Malformed, "text beside child elements in <" + log_name(top.name) + ">");
     }
   }
 
@@ -237,7 +190,9 @@ class TreeBuilder : public xc::HandlerBase {
   bool stopped() const { return stop_; }
   bool done() const { return done_; }
   const ParseError& failure() const { return failure_; }
-  Element take_root() { return std::move(root_); }
+  Document take_document() {
+    return Document{std::move(root_), std::move(root_prefix_), std::move(root_namespace_)};
+  }
 
   void fail(ParseErrorKind kind, std::string detail) {
     if (!stop_) {
@@ -247,20 +202,25 @@ class TreeBuilder : public xc::HandlerBase {
   }
 
  private:
-  static std::string local_name(std::string qname) {
+  static std::string local_name(const std::string& qname) {
     size_t colon = qname.rfind(':');
     return colon == std::string::npos ? qname : qname.substr(colon + 1);
   }
 
+  static std::string log_name(std::string_view name) { return identity::sanitize_for_log(name, 40); }
+
   void record(const xc::SAXParseException& e) {
     std::string msg = to_utf8(e.getMessage());
-    fail(ParseErrorKind::Malformed, identity::sanitize_for_log("line " + std::to_string(e.getLineNumber()) + ", column " +
-                                               std::to_string(e.getColumnNumber()) + ": " + msg));
+    fail(ParseErrorKind::Malformed,
+         identity::sanitize_for_log("line " + std::to_string(e.getLineNumber()) + ", column " +
+                                    std::to_string(e.getColumnNumber()) + ": " + msg));
   }
 
   const ParseLimits& limits_;
   std::vector<Element> stack_;
   Element root_;
+  std::string root_prefix_;
+  std::string root_namespace_;
   size_t elements_ = 0;
   bool stop_ = false;
   bool done_ = false;
@@ -269,39 +229,28 @@ class TreeBuilder : public xc::HandlerBase {
 
 }  // namespace
 
-Result<SourceEncoding, ParseError> sniff_encoding(std::string_view bytes) {
-  if (starts_with_bytes(bytes, {0xFE, 0xFF}) || starts_with_bytes(bytes, {0xFF, 0xFE}) ||
-      starts_with_bytes(bytes, {0x00, 0x00}) || starts_with_bytes(bytes, {0x00, 0x3C}) ||
-      starts_with_bytes(bytes, {0x3C, 0x00}) || starts_with_bytes(bytes, {0x4C, 0x6F, 0xA7, 0x94})) {
-    return err(make_error(ParseErrorKind::Encoding, "UTF-16, UTF-32 or EBCDIC document"));
-  }
-  bool bom = starts_with_bytes(bytes, {0xEF, 0xBB, 0xBF});
-  std::string_view body = strip_utf8_bom(bytes);
-  std::string name = lower_ascii(declared_encoding(body));
-  Utf8Kind kind = classify_utf8(body);
-  if (name.empty() || bom || is_utf8_or_ascii_name(name)) {
-    if (kind == Utf8Kind::Invalid) {
-      return err(make_error(ParseErrorKind::Encoding, "document is not valid UTF-8"));
+bool xerces_ready() {
+  static ThrowingPanicHandler panic_handler;  // Xerces keeps the pointer: it must outlive the process
+  static std::once_flag once;
+  static bool ok = false;
+  std::call_once(once, [] {
+    try {
+      xc::XMLPlatformUtils::Initialize(xc::XMLUni::fgXercescDefaultLocale, nullptr, &panic_handler);
+      // Another library in the same process (a server module) may have initialised Xerces first, and
+      // then our handler was not taken: install it unless that library brought its own.
+      if (xc::XMLPlatformUtils::fgUserPanicHandler == nullptr) {
+        xc::XMLPlatformUtils::fgUserPanicHandler = &panic_handler;
+      }
+      ok = true;
+    } catch (...) {
+      ok = false;
     }
-    return SourceEncoding::Utf8;
-  }
-  if (is_latin1_name(name)) {
-    return kind == Utf8Kind::MultiByte ? SourceEncoding::Utf8 : SourceEncoding::Latin1;
-  }
-  return err(make_error(ParseErrorKind::Encoding, "unsupported encoding '" + sanitize_for_log(name) + "'"));
+  });
+  return ok;
 }
 
-bool has_doctype_bytes(std::string_view bytes) {
-  for (size_t at = bytes.find("<!"); at != std::string_view::npos; at = bytes.find("<!", at + 2)) {
-    std::string_view rest = bytes.substr(at + 2);
-    if (rest.substr(0, 7) == "DOCTYPE" || rest.substr(0, 6) == "ENTITY") {
-      return true;
-    }
-  }
-  return false;
-}
-
-Result<Element, ParseError> read_xml(std::string_view bytes, const ParseLimits& limits, bool byte_prescan) {
+Result<Document, ParseError> read_xml(std::string_view bytes, const ParseLimits& limits, bool byte_prescan,
+                                      Input input) {
   if (bytes.size() > limits.max_bytes) {
     return err(make_error(ParseErrorKind::TooLarge, std::to_string(bytes.size()) + " bytes, limit " +
                                                         std::to_string(limits.max_bytes)));
@@ -309,17 +258,34 @@ Result<Element, ParseError> read_xml(std::string_view bytes, const ParseLimits& 
   if (trim_xml_space(strip_utf8_bom(bytes)).empty()) {
     return err(make_error(ParseErrorKind::Empty, "empty document"));
   }
-  auto encoding = sniff_encoding(bytes);
-  if (!encoding) {
-    return err(encoding.error());
+  SourceEncoding encoding = SourceEncoding::Utf8;
+  if (input == Input::Bytes) {
+    auto sniffed = sniff_encoding(bytes);
+    if (!sniffed) {
+      return err(sniffed.error());
+    }
+    encoding = *sniffed;
+  } else if (classify_utf8(bytes) == Utf8Kind::Invalid) {
+    return err(make_error(ParseErrorKind::Encoding, "text is not valid UTF-8"));
+  }
+  std::string_view body = strip_utf8_bom(bytes);
+  // XML 1.1 admits C0 control characters through character references (&#1;); the register only
+  // writes XML 1.0, so a 1.1 document is not one of its answers.
+  std::string version = xml_declaration_attribute(body, "version");
+  if (!version.empty() && version != "1.0") {
+    return err(make_error(ParseErrorKind::Malformed,
+                          "XML version '" + identity::sanitize_for_log(version, 16) + "'"));
   }
   if (byte_prescan && has_doctype_bytes(bytes)) {
     return err(make_error(ParseErrorKind::Doctype, "DOCTYPE or ENTITY declaration"));
   }
+  if (too_many_attributes_bytes(body)) {
+    return err(make_error(ParseErrorKind::Malformed,
+                          "more than " + std::to_string(kMaxAttributes) + " attributes on one element"));
+  }
   if (!xerces_ready()) {
     return err(make_error(ParseErrorKind::Malformed, "XML parser could not be initialised"));
   }
-  std::string_view body = strip_utf8_bom(bytes);
   try {
     HardenedParser parser;
     TreeBuilder builder(limits);
@@ -329,9 +295,9 @@ Result<Element, ParseError> read_xml(std::string_view bytes, const ParseLimits& 
     xc::MemBufInputSource source(reinterpret_cast<const XMLByte*>(body.data()), body.size(), "response",
                                  false);
     source.setCopyBufToStream(false);
-    // Forcing the encoding overrides the declaration, which is how a mislabelled UTF-8 document is read
-    // correctly.
-    source.setEncoding(*encoding == SourceEncoding::Utf8 ? u"UTF-8" : u"ISO-8859-1");
+    // Forcing the encoding overrides the declaration, which is how a mislabelled UTF-8 document (or
+    // decoded text declaring utf-16) is read correctly.
+    source.setEncoding(encoding == SourceEncoding::Utf8 ? u"UTF-8" : u"ISO-8859-1");
     // Progressive scanning hands control back after every token, so a limit stops the scan at once.
     xc::XMLPScanToken token;
     bool more = parser.parseFirst(source, token);
@@ -353,7 +319,9 @@ Result<Element, ParseError> read_xml(std::string_view bytes, const ParseLimits& 
     if (!builder.done()) {
       return err(make_error(ParseErrorKind::Malformed, "document ended before its root element closed"));
     }
-    return builder.take_root();
+    return builder.take_document();
+  } catch (const XercesPanic&) {
+    return err(make_error(ParseErrorKind::Malformed, "XML parser panic"));
   } catch (const xc::OutOfMemoryException&) {
     return err(make_error(ParseErrorKind::TooLarge, "XML parser ran out of memory"));
   } catch (const xc::XMLException& e) {

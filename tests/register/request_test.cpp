@@ -78,7 +78,7 @@ XRoadHeaders headers() {
 Element read_back(const std::string& xml) {
   auto r = detail::read_xml(xml, {});
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().detail) << "\n" << xml;
-  return r.ok() ? *r : Element{};
+  return r.ok() ? r->root : Element{};
 }
 
 const Element* query_of(const Element& envelope, const char* op) {

@@ -75,7 +75,7 @@ TEST(ResponseEnvelope, BareWithPrefixAndDefaultNamespace) {
   for (const char* prefix : {"", "ns2:", "vtj:"}) {
     Response r =
         parse_ok(vtj_doc("0000",
-                         std::string("<") + prefix + "Henkilo><" + prefix + "Henkilotunnus>010190-9998</" +
+                         std::string("<") + prefix + "Henkilo><" + prefix + "Henkilotunnus>010190-999W</" +
                              prefix + "Henkilotunnus></" + prefix + "Henkilo>",
                          prefix));
     EXPECT_EQ(r.envelope, Envelope::Bare) << prefix;
@@ -84,7 +84,7 @@ TEST(ResponseEnvelope, BareWithPrefixAndDefaultNamespace) {
     EXPECT_EQ(r.extracted_at, "20240101120000");
     EXPECT_EQ(r.message, "viesti");
     ASSERT_TRUE(r.person.has_value());
-    EXPECT_EQ(r.person->hetu(), "010190-9998");
+    EXPECT_EQ(r.person->hetu(), "010190-999W");
   }
 }
 
@@ -146,7 +146,7 @@ TEST(ResponseEnvelope, SosoSoap11And12) {
 }
 
 TEST(ResponseEnvelope, SosoResultAsEscapedText) {
-  std::string inner = vtj_doc("0000", "<Henkilo><Henkilotunnus>010190-9998</Henkilotunnus></Henkilo>");
+  std::string inner = vtj_doc("0000", "<Henkilo><Henkilotunnus>010190-999W</Henkilotunnus></Henkilo>");
   std::string escaped;
   for (char c : inner) {
     escaped += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
@@ -160,7 +160,7 @@ TEST(ResponseEnvelope, SosoResultAsEscapedText) {
   EXPECT_EQ(r.envelope, Envelope::Soso);
   EXPECT_EQ(r.outcome, Outcome::Found);
   ASSERT_TRUE(r.person.has_value());
-  EXPECT_EQ(r.person->hetu(), "010190-9998");
+  EXPECT_EQ(r.person->hetu(), "010190-999W");
 }
 
 TEST(ResponseEnvelope, XRoadFaultCodeNotFound) {
