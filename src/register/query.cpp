@@ -13,6 +13,11 @@ QueryParams base_query(const config::Settings& s) {
   return q;
 }
 
+// An identifier for a reason text: masked, and on one printable line whatever the register sent.
+std::string masked(std::string_view id) {
+  return identity::sanitize_for_log(identity::mask_identifier(id), 40);
+}
+
 }  // namespace
 
 QueryParams query_for_certificate(const config::Settings& settings,
@@ -45,7 +50,32 @@ XRoadHeaders xroad_headers_for(const config::Settings& settings) {
   h.client = settings.xroad_client;
   h.service = settings.xroad_service;
   h.message_id = new_message_id();
+  // X-Road's userId names the end user on whose behalf the query is made.
+  h.user_id = settings.end_user;
   return h;
+}
+
+std::optional<std::string> answer_mismatch(const QueryParams& asked, const Response& answer) {
+  if (answer.outcome == Outcome::Found) {
+    if (!answer.person) {
+      return "found answer without a person";
+    }
+    if (!asked.hetu.empty() && answer.person->hetu() != asked.hetu) {
+      return "answer is for " + masked(answer.person->hetu()) + ", asked for " + masked(asked.hetu);
+    }
+    if (!asked.satu.empty()) {
+      // Every copy must agree: a second, different SATU is no less a different person.
+      for (const std::string& satu : answer.person->tree().values("SahkoinenAsiointitunnus")) {
+        if (satu != asked.satu) {
+          return "answer is for SATU " + masked(satu) + ", asked for " + masked(asked.satu);
+        }
+      }
+    }
+  }
+  if (answer.outcome == Outcome::Passivated && !asked.hetu.empty() && answer.active_hetu == asked.hetu) {
+    return "passivation names the asked " + masked(asked.hetu) + " as the active code";
+  }
+  return std::nullopt;
 }
 
 Result<std::string, RequestError> build_request(const config::Settings& settings, const QueryParams& params) {

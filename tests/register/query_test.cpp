@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "identity/test_pki.hpp"
 #include "vtj/register_query.hpp"
@@ -84,6 +86,95 @@ TEST(Query, HetuOnXRoadCarriesTheConfiguredIdentifiers) {
 TEST(Query, EveryXRoadMessageHasItsOwnId) {
   auto s = settings_for(Transport::XRoad);
   EXPECT_NE(xroad_headers_for(s).message_id, xroad_headers_for(s).message_id);
+}
+
+TEST(Query, XRoadUserIdNamesTheEndUser) {
+  auto s = settings_for(Transport::XRoad);
+  EXPECT_EQ(xroad_headers_for(s).user_id, "sähköinen asiointi");
+  auto satu = identity::Satu::parse("12345678N");
+  ASSERT_TRUE(satu.ok());
+  auto doc = build_request(s, query_for_satu(s, *satu));
+  ASSERT_TRUE(doc.ok());
+  EXPECT_TRUE(has(*doc, "userId>sähköinen asiointi</")) << *doc;
+}
+
+Response found_answer(std::vector<Element> henkilo_children) {
+  Element henkilo;
+  henkilo.name = "Henkilo";
+  henkilo.children = std::move(henkilo_children);
+  Response r;
+  r.outcome = Outcome::Found;
+  r.code = "0000";
+  r.person = Person(std::move(henkilo));
+  return r;
+}
+
+Element leaf(std::string name, std::string text) {
+  Element e;
+  e.name = std::move(name);
+  e.text = std::move(text);
+  return e;
+}
+
+QueryParams asked_hetu(const char* hetu) {
+  QueryParams q;
+  q.hetu = hetu;
+  return q;
+}
+
+QueryParams asked_satu(const char* satu) {
+  QueryParams q;
+  q.satu = satu;
+  return q;
+}
+
+TEST(AnswerMismatch, HetuMustMatch) {
+  EXPECT_FALSE(
+      answer_mismatch(asked_hetu("010170-960F"), found_answer({leaf("Henkilotunnus", "010170-960F")})));
+  auto why = answer_mismatch(asked_hetu("010170-960F"), found_answer({leaf("Henkilotunnus", "020190-9521")}));
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->find("020190-9521"), std::string::npos) << *why;
+  EXPECT_EQ(why->find("010170-960F"), std::string::npos) << *why;
+  EXPECT_NE(why->find("020190-****"), std::string::npos) << *why;
+  EXPECT_TRUE(answer_mismatch(asked_hetu("010170-960F"), found_answer({})));
+}
+
+TEST(AnswerMismatch, SatuMustMatchWhenPresent) {
+  auto with_satu = [](const char* satu) {
+    return found_answer({leaf("Henkilotunnus", "010170-960F"), leaf("SahkoinenAsiointitunnus", satu)});
+  };
+  EXPECT_FALSE(answer_mismatch(asked_satu("12345678N"), with_satu("12345678N")));
+  // Products without SahkoinenAsiointitunnus cannot be judged by it.
+  EXPECT_FALSE(
+      answer_mismatch(asked_satu("12345678N"), found_answer({leaf("Henkilotunnus", "010170-960F")})));
+  auto why = answer_mismatch(asked_satu("12345678N"), with_satu("10000350X"));
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->find("10000350X"), std::string::npos) << *why;
+  EXPECT_EQ(why->find("12345678N"), std::string::npos) << *why;
+  // A second, different SATU is no better than one.
+  Response two = with_satu("12345678N");
+  Element henkilo = two.person->tree();
+  henkilo.children.push_back(leaf("SahkoinenAsiointitunnus", "10000350X"));
+  two.person = Person(henkilo);
+  EXPECT_TRUE(answer_mismatch(asked_satu("12345678N"), two));
+}
+
+TEST(AnswerMismatch, PassivationMustNameAnotherHetu) {
+  Response r;
+  r.outcome = Outcome::Passivated;
+  r.code = "0002";
+  r.active_hetu = "010170-960F";
+  auto why = answer_mismatch(asked_hetu("010170-960F"), r);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->find("010170-960F"), std::string::npos) << *why;
+  r.active_hetu = "020190-9521";
+  EXPECT_FALSE(answer_mismatch(asked_hetu("010170-960F"), r));
+}
+
+TEST(AnswerMismatch, OtherOutcomesAreNotJudged) {
+  Response r;
+  r.outcome = Outcome::NotFound;
+  EXPECT_FALSE(answer_mismatch(asked_hetu("010170-960F"), r));
 }
 
 TEST(Query, IncompleteSettingsAreTypedErrors) {
