@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "resolve_output.hpp"
-#include "vtj/identity_cert.hpp"
 #include "vtj/config.hpp"
 #include "vtj/identity.hpp"
+#include "vtj/identity_cert.hpp"
 #include "vtj/policy.hpp"
 #include "vtj/register_query.hpp"
 #include "vtj/register_response.hpp"
@@ -252,6 +252,13 @@ int main(int argc, char** argv) {
   res.outcome = vtj::reg::to_string(response.outcome);
   if (res.identity_masked.empty() && response.person) {
     res.identity_masked = vtj::identity::mask_identifier(response.person->hetu());
+  }
+  if (query) {
+    // A saved answer about somebody else must never be rendered as the person asked about.
+    if (auto mismatch = vtj::reg::answer_mismatch(*query, response)) {
+      return vtj::tools::print_register_failure(res, settings,
+                                                "the answer does not match the query: " + *mismatch);
+    }
   }
   if (response.outcome == vtj::reg::Outcome::Passivated) {
     // A live query asks again with the active identifier; a saved response cannot.

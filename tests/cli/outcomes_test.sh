@@ -136,6 +136,15 @@ run --config "$WORK/empty.conf" --response "$RESPONSES/notfound_0001.xml" --form
 cases=$((cases + 1))
 grep -qF '"http_status":403' "$WORK/out" || fail_case "json deny status"
 
+# A saved answer checked against the identifier asked about.
+run --config "$WORK/empty.conf" --hetu 010170-960F --response "$RESPONSES/prohibition_0000.xml"
+expect_status "answer for the hetu asked" 0
+run --config "$WORK/empty.conf" --hetu 020365-999P --response "$RESPONSES/prohibition_0000.xml"
+expect_status "answer about somebody else" 6
+expect_no_out "answer about somebody else: nothing passed" "^VTJ-(Hetu|Surname)"
+expect_err "mismatch explained" "does not match the query"
+expect_no_err "mismatch: no full hetu" "010170-960F"
+
 # Usage errors and the live register not yet available.
 run
 expect_status "no arguments" 2
