@@ -9,6 +9,7 @@
 #include "config/text.hpp"
 #include "config/values.hpp"
 #include "vtj/config.hpp"
+#include "vtj/register_request.hpp"
 #include "vtj/render.hpp"
 
 namespace vtj::config {
@@ -209,8 +210,8 @@ Error apply_one(Settings& s, Directive id, const std::vector<std::string>& a, co
       s.product = a[0];
       return std::nullopt;
     case Directive::EndUser:
-      // Loppukayttaja: at most 50 characters in the register's schema.
-      if (Error e = register_text(c, a[0], "the end user", 50)) {
+      // Loppukayttaja: at most 50 characters in the register's schema (the request builder's own limit).
+      if (Error e = register_text(c, a[0], "the end user", reg::kMaxEndUserChars)) {
         return e;
       }
       s.end_user = a[0];

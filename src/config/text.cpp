@@ -8,10 +8,9 @@ namespace vtj::config {
 
 namespace {
 
-// No C0 control but TAB, no DEL, no C1 control, no U+FFFE/U+FFFF.
+// Configuration text is one line: TAB is its only control character.
 bool is_text(char32_t cp) {
-  bool control = (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F);
-  return !control && cp != 0xFFFE && cp != 0xFFFF;
+  return text::is_text_char(cp, /*allow_line_breaks=*/false);
 }
 
 }  // namespace
@@ -66,26 +65,18 @@ bool printable_text(std::string_view s) {
 }
 
 size_t checked_text(std::string_view s, std::string* problem) {
-  auto fail = [&](std::string why) {
-    if (problem != nullptr) {
-      *problem = std::move(why);
-    }
-    return std::string_view::npos;
-  };
-  size_t n = 0;
-  for (size_t i = 0; i < s.size();) {
-    text::Utf8Char d = text::decode_utf8(s, i);
-    if (!d.valid) {
-      return fail("invalid UTF-8 at byte " + std::to_string(i + 1));
-    }
-    ++n;
-    if (!is_text(d.cp)) {
-      return fail(std::string(d.cp == 0xFFFE || d.cp == 0xFFFF ? "noncharacter" : "control character") +
-                  " at character " + std::to_string(n));
-    }
-    i += d.len;
+  text::TextCheck c = text::check_text(s, /*allow_line_breaks=*/false);
+  if (c.fault == text::TextFault::None) {
+    return c.chars;
   }
-  return n;
+  if (problem != nullptr) {
+    *problem =
+        c.fault == text::TextFault::InvalidUtf8
+            ? "invalid UTF-8 at byte " + std::to_string(c.byte + 1)
+            : std::string(c.fault == text::TextFault::Noncharacter ? "noncharacter" : "control character") +
+                  " at character " + std::to_string(c.chars);
+  }
+  return std::string_view::npos;
 }
 
 bool is_token(std::string_view s) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "register/xml_text.hpp"
+#include "text/utf8.hpp"
 
 namespace vtj::reg {
 
@@ -44,24 +45,9 @@ bool blank(std::string_view s) {
 
 // UTF-8 without control characters: C0 other than TAB/LF/CR, DEL, C1 (U+0080..U+009F), and the
 // non-characters U+FFFE/U+FFFF, none of which a register field can legitimately hold.
+// Register fields may hold line breaks (sent as character references); nothing else that is a control.
 bool acceptable_text(std::string_view s) {
-  if (detail::classify_utf8(s) == detail::Utf8Kind::Invalid) {
-    return false;
-  }
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto b = static_cast<unsigned char>(s[i]);
-    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F) {
-      return false;
-    }
-    if (b == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-      return false;
-    }
-    if (b == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBF &&
-        static_cast<unsigned char>(s[i + 2]) >= 0xBE) {
-      return false;
-    }
-  }
-  return true;
+  return text::check_text(s, /*allow_line_breaks=*/true).fault == text::TextFault::None;
 }
 
 void append_escaped(std::string& out, std::string_view s) {

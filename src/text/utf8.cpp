@@ -60,4 +60,24 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
+TextCheck check_text(std::string_view s, bool allow_line_breaks) {
+  TextCheck r;
+  for (size_t i = 0; i < s.size();) {
+    Utf8Char d = decode_utf8(s, i);
+    if (!d.valid) {
+      r.fault = TextFault::InvalidUtf8;
+      r.byte = i;
+      return r;
+    }
+    ++r.chars;
+    if (!is_text_char(d.cp, allow_line_breaks)) {
+      r.fault = d.cp == 0xFFFE || d.cp == 0xFFFF ? TextFault::Noncharacter : TextFault::Control;
+      r.byte = i;
+      return r;
+    }
+    i += d.len;
+  }
+  return r;
+}
+
 }  // namespace vtj::text

@@ -35,4 +35,25 @@ Utf8Char decode_utf8(std::string_view s, size_t pos);
 // Appends cp, a scalar value, as UTF-8.
 void append_utf8(std::string& out, char32_t cp);
 
+// Text that may travel to the register or into configuration: no C0 control but TAB (and LF and CR where
+// line breaks are allowed), no DEL, no C1 control, no noncharacter U+FFFE/U+FFFF.
+constexpr bool is_text_char(char32_t cp, bool allow_line_breaks) {
+  if (cp == '\t' || (allow_line_breaks && (cp == '\n' || cp == '\r'))) {
+    return true;
+  }
+  bool control = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+  return !control && cp != 0xFFFE && cp != 0xFFFF;
+}
+
+enum class TextFault { None, InvalidUtf8, Control, Noncharacter };
+
+struct TextCheck {
+  TextFault fault = TextFault::None;
+  size_t chars = 0;  // characters read, the faulty one included
+  size_t byte = 0;   // where the fault starts (0-based)
+};
+
+// Strict UTF-8 whose every character passes is_text_char; stops at the first fault.
+TextCheck check_text(std::string_view s, bool allow_line_breaks);
+
 }  // namespace vtj::text

@@ -139,3 +139,26 @@ TEST(Utf8, ScalarValues) {
 
 }  // namespace
 }  // namespace vtj::text
+
+namespace vtj::text {
+namespace {
+
+TEST(CheckText, OneRuleWithOrWithoutLineBreaks) {
+  EXPECT_EQ(check_text("Jäppinen\tA", false).fault, TextFault::None);
+  EXPECT_EQ(check_text("Jäppinen\tA", false).chars, 10u);
+  EXPECT_EQ(check_text("a\r\nb", true).fault, TextFault::None);
+  TextCheck lf = check_text("ab\ncd", false);
+  EXPECT_EQ(lf.fault, TextFault::Control);
+  EXPECT_EQ(lf.chars, 3u);
+  EXPECT_EQ(lf.byte, 2u);
+  EXPECT_EQ(check_text("a\x7f", true).fault, TextFault::Control);
+  EXPECT_EQ(check_text("a\xc2\x85", true).fault, TextFault::Control);  // C1 NEL
+  EXPECT_EQ(check_text("a\xef\xbf\xbe", true).fault, TextFault::Noncharacter);
+  TextCheck bad = check_text("ab\xc3", true);
+  EXPECT_EQ(bad.fault, TextFault::InvalidUtf8);
+  EXPECT_EQ(bad.byte, 2u);
+  EXPECT_EQ(check_text(std::string("a\0b", 3), true).fault, TextFault::Control);
+}
+
+}  // namespace
+}  // namespace vtj::text
