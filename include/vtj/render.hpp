@@ -64,7 +64,19 @@ std::string variable_name(std::string_view field);  // given-names -> vtj_given_
 // Every header name the module may set for these settings.
 std::vector<std::string> owned_header_names(const config::Settings& settings);
 // A client-sent header the module must scrub: equal (case-insensitively, '_' as '-') to an owned name or
-// starting with the header prefix.
+// starting with the header prefix. The owned names are normalised once, when the configuration is read,
+// so the per-request check only normalises the client's name.
+class HeaderScrubber {
+ public:
+  explicit HeaderScrubber(const config::Settings& settings);
+  bool collides(std::string_view client_header) const;
+
+ private:
+  std::string prefix_;              // normalised
+  std::vector<std::string> owned_;  // normalised
+};
+
+// The same for a one-off check (the CLI, tests): builds a HeaderScrubber each call.
 bool collides(std::string_view client_header, const config::Settings& settings);
 
 }  // namespace vtj::render

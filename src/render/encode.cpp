@@ -168,18 +168,27 @@ std::vector<std::string> owned_header_names(const config::Settings& s) {
   return out;
 }
 
-bool collides(std::string_view client_header, const config::Settings& s) {
+HeaderScrubber::HeaderScrubber(const config::Settings& s) : prefix_(normalize(s.header_prefix)) {
+  for (const std::string& owned : owned_header_names(s)) {
+    owned_.push_back(normalize(owned));
+  }
+}
+
+bool HeaderScrubber::collides(std::string_view client_header) const {
   std::string name = normalize(client_header);
-  std::string prefix = normalize(s.header_prefix);
-  if (!prefix.empty() && name.compare(0, prefix.size(), prefix) == 0) {
+  if (!prefix_.empty() && name.compare(0, prefix_.size(), prefix_) == 0) {
     return true;
   }
-  for (const std::string& owned : owned_header_names(s)) {
-    if (normalize(owned) == name) {
+  for (const std::string& owned : owned_) {
+    if (owned == name) {
       return true;
     }
   }
   return false;
+}
+
+bool collides(std::string_view client_header, const config::Settings& s) {
+  return HeaderScrubber(s).collides(client_header);
 }
 
 }  // namespace vtj::render

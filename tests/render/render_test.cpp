@@ -315,6 +315,19 @@ TEST(Names, Collides) {
   EXPECT_FALSE(collides("X-Lasting", s));
 }
 
+TEST(Names, ScrubberBuiltOnceAnswersLikeCollides) {
+  config::Settings s;
+  s.header_prefix = "X-Citizen-";
+  s.headers = {{"surname", "X-Last"}, {"Kotikunta/KuntaS", "X-Town"}};
+  HeaderScrubber scrubber(s);
+  for (const char* name : {"X-Citizen-Status", "x_citizen_anything", "X-LAST", "x_town", "X-Lasting",
+                           "Cookie", "X-Citizen", "VTJ-Hetu"}) {
+    EXPECT_EQ(scrubber.collides(name), collides(name, s)) << name;
+  }
+  EXPECT_TRUE(scrubber.collides("x_town"));
+  EXPECT_FALSE(scrubber.collides("Cookie"));
+}
+
 TEST(Fields, TableAndPaths) {
   EXPECT_EQ(fields().size(), 16u);
   EXPECT_NE(find_field("given-names"), nullptr);
