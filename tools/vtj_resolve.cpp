@@ -4,7 +4,9 @@
 // Exit status (CONTRACT.md): 0 resolved; 2 usage or configuration error; 3 certificate rejected;
 // 4 not found; 5 disclosure refused; 6 register error.
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -18,6 +20,7 @@
 #include "vtj/identity.hpp"
 #include "vtj/identity_cert.hpp"
 #include "vtj/policy.hpp"
+#include "vtj/register_client.hpp"
 #include "vtj/register_query.hpp"
 #include "vtj/register_response.hpp"
 #include "vtj/render.hpp"
@@ -31,7 +34,7 @@ constexpr int kExitRegister = 6;
 
 constexpr const char* kUsage =
     "usage: vtj-resolve --config FILE [--cert FILE | --satu SATU | --hetu HETU] [--response FILE]\n"
-    "                   [--format headers|json] [--no-cache] [--show-request]\n"
+    "                   [--format headers|json] [--no-cache] [--show-request] [--repeat N]\n"
     "\n"
     "  --config FILE     directives in the Apache style (VTJHeader, VTJCitizenIssuer, ...)\n"
     "  --cert FILE       a citizen certificate (PEM or DER), checked as the module checks it\n"
@@ -40,7 +43,11 @@ constexpr const char* kUsage =
     "  --response FILE   use a saved register response instead of querying the register\n"
     "  --format F        headers (default): the headers the module would add; json: one object\n"
     "  --no-cache        do not use or fill the cache\n"
-    "  --show-request    print the register request the identifier makes (password blanked) and stop\n";
+    "  --show-request    print the register request the identifier makes (password blanked) and stop\n"
+    "  --repeat N        ask the register N times over the kept connection and print the latencies\n"
+    "                    to stderr (the last answer is printed as usual)\n"
+    "\n"
+    "Without --response the register configured in --config is queried (VTJRegisterURL, ...).\n";
 
 struct Options {
   std::string config;
@@ -51,6 +58,7 @@ struct Options {
   std::string format = "headers";
   bool no_cache = false;
   bool show_request = false;
+  int repeat = 1;
 };
 
 int fail(int status, const std::string& message) {
@@ -96,6 +104,17 @@ std::string parse_options(int argc, char** argv, Options& o) {
       o.no_cache = true;
     } else if (a == "--show-request") {
       o.show_request = true;
+    } else if (a == "--repeat") {
+      std::string n;
+      ok = value(n);
+      if (ok) {
+        char* end = nullptr;
+        long v = std::strtol(n.c_str(), &end, 10);
+        if (n.empty() || *end != '\0' || v < 1 || v > 1000000) {
+          return "--repeat takes a count from 1 to 1000000";
+        }
+        o.repeat = static_cast<int>(v);
+      }
     } else {
       return "unknown option '" + a + "'";
     }
@@ -115,6 +134,9 @@ std::string parse_options(int argc, char** argv, Options& o) {
   }
   if (o.show_request && identifiers == 0) {
     return "--show-request needs --cert, --satu or --hetu";
+  }
+  if (o.repeat > 1 && !o.response.empty()) {
+    return "--repeat queries the register: it does not go with --response";
   }
   if (o.format != "headers" && o.format != "json") {
     return "--format must be headers or json";
@@ -140,6 +162,80 @@ vtj::policy::Situation situation_for(vtj::reg::Outcome o) {
     default:
       return Situation::RegisterError;
   }
+}
+
+
+void print_latencies(std::vector<double> seconds, int connections) {
+  if (seconds.empty()) {
+    return;
+  }
+  std::sort(seconds.begin(), seconds.end());
+  double sum = 0;
+  for (double s : seconds) {
+    sum += s;
+  }
+  auto ms = [](double s) { return std::to_string(static_cast<long long>(s * 1e6) / 1000.0).substr(0, 6); };
+  auto at = [&](double q) { return seconds[std::min(seconds.size() - 1, static_cast<size_t>(q * seconds.size()))]; };
+  std::cerr << "vtj-resolve: " << seconds.size() << " queries, " << connections
+            << " connection(s) opened; latency ms: mean " << ms(sum / seconds.size()) << ", min "
+            << ms(seconds.front()) << ", p50 " << ms(at(0.5)) << ", p99 " << ms(at(0.99)) << ", max "
+            << ms(seconds.back()) << "\n";
+}
+
+// From the register's answer to what the module would do: the policy's decision, printed.
+int evaluate(const vtj::config::Settings& settings, vtj::tools::Resolution& res,
+             const vtj::reg::Response& response) {
+  if (res.identity_masked.empty() && response.person) {
+    res.identity_masked = vtj::identity::mask_identifier(response.person->hetu());
+  }
+  auto situation = situation_for(response.outcome);
+  if (situation == vtj::policy::Situation::RegisterError) {
+    std::string what = response.envelope == vtj::reg::Envelope::SoapFault
+                           ? "SOAP fault " + response.fault_code + ": " + response.fault_string
+                           : "register answered " + response.code + " (" + res.outcome + ")";
+    return vtj::tools::print_register_failure(res, settings, what);
+  }
+  bool prohibition = response.person && response.person->security_prohibition();
+  auto decision = vtj::policy::decide(situation, settings, false, prohibition);
+  return vtj::tools::print_decision(res, settings, decision, response.person ? &*response.person : nullptr);
+}
+
+// Queries the register configured in --config (and, with --repeat, keeps asking over the kept
+// connection to show the latency an operator can expect).
+int query_live(const Options& opt, const vtj::config::Settings& settings, vtj::tools::Resolution& res,
+               const vtj::reg::QueryParams& query) {
+  if (auto incomplete = vtj::config::check_complete(settings)) {
+    return fail(kExitUsage, incomplete->to_string());
+  }
+  auto client = vtj::reg::RegisterClient::create(settings);
+  if (!client) {
+    return fail(kExitUsage, "cannot set up the register connection: " + client.error().detail);
+  }
+  std::vector<double> latencies;
+  int connections = 0;
+  auto answer = client.value()->query(query);
+  for (int i = 1; i < opt.repeat && answer; ++i) {
+    latencies.push_back(answer->seconds);
+    connections += answer->new_connection ? 1 : 0;
+    answer = client.value()->query(query);
+  }
+  if (answer) {
+    latencies.push_back(answer->seconds);
+    connections += answer->new_connection ? 1 : 0;
+  }
+  if (opt.repeat > 1) {
+    print_latencies(latencies, connections);
+  }
+  if (!answer) {
+    res.outcome = vtj::reg::to_string(answer.error().kind);
+    return vtj::tools::print_register_failure(res, settings, "register query failed: " + answer.error().to_string());
+  }
+  if (answer->requeried) {
+    std::cerr << "vtj-resolve: " << answer->passivated_from
+              << " is passivated (0002); answered for the active identifier\n";
+  }
+  res.outcome = vtj::reg::to_string(answer->response.outcome);
+  return evaluate(settings, res, answer->response);
 }
 
 }  // namespace
@@ -230,10 +326,7 @@ int main(int argc, char** argv) {
   }
 
   if (opt.response.empty()) {
-    // Live queries arrive with the register transport (the simulator issue); until then say so plainly.
-    return fail(kExitRegister,
-                "querying the live register is not available in this version; give a saved response with "
-                "--response FILE");
+    return query_live(opt, settings, res, *query);
   }
 
   auto body = read_file(opt.response);
@@ -250,9 +343,6 @@ int main(int argc, char** argv) {
   }
   const vtj::reg::Response& response = parsed.value();
   res.outcome = vtj::reg::to_string(response.outcome);
-  if (res.identity_masked.empty() && response.person) {
-    res.identity_masked = vtj::identity::mask_identifier(response.person->hetu());
-  }
   if (query) {
     // A saved answer about somebody else must never be rendered as the person asked about.
     if (auto mismatch = vtj::reg::answer_mismatch(*query, response)) {
@@ -267,14 +357,5 @@ int main(int argc, char** argv) {
                                                   vtj::identity::mask_identifier(response.active_hetu) +
                                                   ": a live query would ask again with it");
   }
-  auto situation = situation_for(response.outcome);
-  if (situation == vtj::policy::Situation::RegisterError) {
-    std::string what = response.envelope == vtj::reg::Envelope::SoapFault
-                           ? "SOAP fault " + response.fault_code + ": " + response.fault_string
-                           : "register answered " + response.code + " (" + res.outcome + ")";
-    return vtj::tools::print_register_failure(res, settings, what);
-  }
-  bool prohibition = response.person && response.person->security_prohibition();
-  auto decision = vtj::policy::decide(situation, settings, false, prohibition);
-  return vtj::tools::print_decision(res, settings, decision, response.person ? &*response.person : nullptr);
+  return evaluate(settings, res, response);
 }

@@ -1,0 +1,83 @@
+#pragma once
+// HTTP(S) to the register (the direct SoSo service) or to the organisation's X-Road security server,
+// with libcurl: mutual TLS with the customer certificate, trust in VTJRegisterCA only, the hostname always
+// verified, TLS 1.2 or newer, HTTP/2 when the server offers it, connections kept and reused across
+// queries, bounded in time and size. One HttpTransport serves many threads at once.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "vtj/result.hpp"
+
+namespace vtj::reg {
+
+struct TransportSettings {
+  std::string url;          // https://HOST[:PORT]/PATH, or http:// for an X-Road security server
+  std::string client_cert;  // PEM; empty: no client certificate
+  std::string client_key;   // PEM; empty: the key is in client_cert
+  std::string ca_file;      // the only trust anchors for the server certificate (https)
+  int connect_timeout_ms = 2000;
+  int total_timeout_ms = 10000;  // the whole query, a retry included
+  size_t max_response_bytes = 1024 * 1024;
+  bool http2 = true;  // offer h2 in ALPN; HTTP/1.1 when the server does not take it
+};
+
+enum class TransportErrorKind {
+  Setup,       // the request could not be started: bad URL, unreadable certificate or key, no CA file
+  Dns,         // the host name did not resolve
+  Connect,     // TCP connection refused or unreachable
+  Tls,         // handshake failed: the server's certificate not trusted or not for this host, the client
+               // certificate refused, no common protocol version
+  Timeout,     // VTJTimeout ran out (connecting, or waiting for the answer)
+  Connection,  // the connection failed after it was made: reset, closed, truncated answer
+  TooLarge,    // the answer exceeded max_response_bytes
+  Protocol,    // an HTTP/2 or HTTP framing error
+};
+const char* to_string(TransportErrorKind kind);
+
+struct TransportError {
+  TransportErrorKind kind = TransportErrorKind::Setup;
+  std::string detail;  // why, in a line for the log (libcurl's and OpenSSL's explanation); no secrets
+  int attempts = 1;    // 2 when the one retry was made
+};
+
+struct HttpReply {
+  long status = 0;
+  std::string content_type;
+  std::string body;
+  std::string http_version;  // "1.1" or "2"
+  int attempts = 1;
+  bool new_connection = false;  // whether this query opened a connection (false: one was reused)
+  double seconds = 0;           // wall time of the exchange, the retry included
+};
+
+struct HttpHeaderLine {
+  std::string_view name;
+  std::string_view value;
+};
+
+class HttpTransport {
+ public:
+  // Checks the settings (URL scheme, files readable) without connecting.
+  static Result<std::unique_ptr<HttpTransport>, TransportError> create(const TransportSettings& settings);
+  ~HttpTransport();
+  HttpTransport(const HttpTransport&) = delete;
+  HttpTransport& operator=(const HttpTransport&) = delete;
+
+  // One POST. Any HTTP status is a reply (the register and X-Road answer SOAP faults with 500 and 200
+  // alike: the body decides); only a failure to get a complete answer is an error. A connection-level
+  // failure before any byte of the answer arrived (a kept connection the server had closed, a reset) is
+  // retried once on a fresh connection within the same time budget.
+  Result<HttpReply, TransportError> post(std::string_view body, std::initializer_list<HttpHeaderLine> headers);
+
+  const TransportSettings& settings() const;
+
+ private:
+  struct Impl;
+  explicit HttpTransport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vtj::reg

@@ -1,0 +1,293 @@
+// The transport against scripted loopback servers: plain HTTP (as to an X-Road security server), so each
+// failure the transport must tell apart can be staged exactly. TLS behaviour (trust, hostname, client
+// certificates, HTTP/2) is tested against the register simulator in integration/.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vtj/register_transport.hpp"
+
+namespace vtj::reg {
+namespace {
+
+// Reads one HTTP/1.1 request (headers and Content-Length body) from fd; empty on EOF.
+std::string read_request(int fd) {
+  std::string in;
+  char buf[4096];
+  size_t need = std::string::npos;
+  while (need == std::string::npos || in.size() < need) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      return in;
+    }
+    in.append(buf, static_cast<size_t>(n));
+    size_t end = in.find("\r\n\r\n");
+    if (need == std::string::npos && end != std::string::npos) {
+      size_t cl = in.find("Content-Length: ");
+      size_t len = cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16));
+      need = end + 4 + len;
+    }
+  }
+  return in;
+}
+
+void send_all(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) {
+      return;
+    }
+    off += static_cast<size_t>(n);
+  }
+}
+
+std::string ok_response(const std::string& body) {
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// A loopback server whose per-connection behaviour is a script: it gets the connection's number
+// (0, 1, ...) and the socket, and does what the test needs.
+class ScriptedServer {
+ public:
+  using Script = std::function<void(int index, int fd)>;
+  explicit ScriptedServer(Script script) : script_(std::move(script)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(fd_, 16), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      for (int i = 0;; ++i) {
+        int c = ::accept(fd_, nullptr, nullptr);
+        if (c < 0) {
+          return;
+        }
+        accepted_++;
+        workers_.emplace_back([this, i, c] {
+          script_(i, c);
+          ::close(c);
+        });
+      }
+    });
+  }
+  ~ScriptedServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+    for (auto& w : workers_) {
+      w.join();
+    }
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+  int accepted() const { return accepted_; }
+
+ private:
+  Script script_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+  std::vector<std::thread> workers_;
+};
+
+std::unique_ptr<HttpTransport> transport_for(const std::string& url, int total_ms = 3000,
+                                             size_t max_bytes = 1024 * 1024) {
+  TransportSettings s;
+  s.url = url;
+  s.connect_timeout_ms = 1000;
+  s.total_timeout_ms = total_ms;
+  s.max_response_bytes = max_bytes;
+  auto t = HttpTransport::create(s);
+  EXPECT_TRUE(t.ok());
+  return std::move(t.value());
+}
+
+Result<HttpReply, TransportError> post(HttpTransport& t) {
+  return t.post("<q/>", {{"Content-Type", "text/xml; charset=utf-8"}, {"SOAPAction", "\"\""}});
+}
+
+TEST(Transport, RefusesAnythingButHttpAndHttpsAndHttpsWithoutTheRegisterCa) {
+  TransportSettings s;
+  s.url = "ftp://127.0.0.1/";
+  EXPECT_EQ(HttpTransport::create(s).error().kind, TransportErrorKind::Setup);
+  s.url = "https://127.0.0.1/";
+  auto no_ca = HttpTransport::create(s);
+  ASSERT_FALSE(no_ca.ok());
+  EXPECT_NE(no_ca.error().detail.find("VTJRegisterCA"), std::string::npos);
+  s.ca_file = "/nonexistent/ca.pem";
+  EXPECT_EQ(HttpTransport::create(s).error().kind, TransportErrorKind::Setup);
+  s.url = "https://";
+  EXPECT_EQ(HttpTransport::create(s).error().kind, TransportErrorKind::Setup);
+}
+
+TEST(Transport, SendsTheSoapHeadersWithoutExpectAndReusesTheConnection) {
+  std::vector<std::string> requests;  // one connection only, so one writer
+  ScriptedServer server([&](int, int fd) {
+    for (;;) {
+      std::string req = read_request(fd);
+      if (req.empty()) {
+        return;
+      }
+      requests.push_back(req);
+      send_all(fd, ok_response("<answer/>"));
+    }
+  });
+  auto t = transport_for(server.url());
+  for (int i = 0; i < 5; ++i) {
+    auto r = post(*t);
+    ASSERT_TRUE(r.ok()) << r.error().detail;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "<answer/>");
+    EXPECT_EQ(r->content_type, "text/xml; charset=utf-8");
+    EXPECT_EQ(r->new_connection, i == 0);
+  }
+  t.reset();  // closes the kept connection, so the server's loop ends
+  EXPECT_EQ(server.accepted(), 1);
+  ASSERT_EQ(requests.size(), 5u);
+  EXPECT_NE(requests[0].find("POST / HTTP/1.1"), std::string::npos);
+  EXPECT_NE(requests[0].find("SOAPAction: \"\""), std::string::npos);
+  EXPECT_EQ(requests[0].find("Expect:"), std::string::npos);
+  EXPECT_NE(requests[0].find("\r\n\r\n<q/>"), std::string::npos);
+}
+
+TEST(Transport, AnyHttpStatusIsAReplyTheBodyDecides) {
+  ScriptedServer server([](int, int fd) {
+    read_request(fd);
+    send_all(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 7\r\nConnection: close\r\n\r\n<fault>");
+  });
+  auto t = transport_for(server.url());
+  auto r = post(*t);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body, "<fault>");
+}
+
+TEST(Transport, RetriesOnceWhenAConnectionClosesBeforeAnyAnswer) {
+  ScriptedServer server([](int index, int fd) {
+    read_request(fd);
+    if (index > 0) {
+      send_all(fd, ok_response("<second/>"));
+    }
+  });
+  auto t = transport_for(server.url());
+  auto r = post(*t);
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  EXPECT_EQ(r->attempts, 2);
+  EXPECT_EQ(r->body, "<second/>");
+  EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST(Transport, GivesUpAfterOneRetry) {
+  ScriptedServer server([](int, int fd) { read_request(fd); });
+  auto t = transport_for(server.url());
+  auto r = post(*t);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, TransportErrorKind::Connection);
+  EXPECT_EQ(r.error().attempts, 2);
+  EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST(Transport, NeverRetriesOnceTheAnswerHasStarted) {
+  ScriptedServer server([](int, int fd) {
+    read_request(fd);
+    send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<VTJHenkiloVastaus");
+  });
+  auto t = transport_for(server.url());
+  auto r = post(*t);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, TransportErrorKind::Connection);
+  EXPECT_EQ(r.error().attempts, 1);
+  EXPECT_EQ(server.accepted(), 1);
+}
+
+TEST(Transport, CapsTheAnswerSize) {
+  ScriptedServer server([](int, int fd) {
+    read_request(fd);
+    send_all(fd, ok_response(std::string(64 * 1024, 'x')));
+  });
+  auto t = transport_for(server.url(), 3000, 16 * 1024);
+  auto r = post(*t);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, TransportErrorKind::TooLarge);
+  EXPECT_NE(r.error().detail.find("16384"), std::string::npos);
+}
+
+TEST(Transport, TimesOutWithinTheTotalBudgetEvenAcrossARetry) {
+  ScriptedServer server([](int, int fd) {
+    read_request(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  });
+  auto t = transport_for(server.url(), 300);
+  auto start = std::chrono::steady_clock::now();
+  auto r = post(*t);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, TransportErrorKind::Timeout);
+  EXPECT_NE(r.error().detail.find("no complete answer within 300 ms"), std::string::npos);
+  // Generous bound: the point is that no retry doubles the wait.
+  EXPECT_LT(took, std::chrono::milliseconds(550));
+}
+
+TEST(Transport, TellsConnectionRefusedAndUnknownHostApart) {
+  int port = 0;
+  {
+    ScriptedServer closed([](int, int) {});
+    port = std::stoi(closed.url().substr(17));
+  }
+  auto refused = post(*transport_for("http://127.0.0.1:" + std::to_string(port) + "/"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, TransportErrorKind::Connect);
+
+  auto unknown = post(*transport_for("http://vtj-register.invalid/"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().kind, TransportErrorKind::Dns);
+}
+
+TEST(Transport, IsSafeToShareBetweenThreads) {
+  std::atomic<int> answered{0};
+  ScriptedServer server([&](int, int fd) {
+    for (;;) {
+      if (read_request(fd).empty()) {
+        return;
+      }
+      answered++;
+      send_all(fd, ok_response("<a/>"));
+    }
+  });
+  auto t = transport_for(server.url(), 10000);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 5; ++j) {
+        auto r = post(*t);
+        ok += r.ok() && r->body == "<a/>" ? 1 : 0;
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  t.reset();
+  EXPECT_EQ(ok.load(), 20);
+}
+
+}  // namespace
+}  // namespace vtj::reg
