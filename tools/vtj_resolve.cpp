@@ -226,6 +226,10 @@ int query_live(const Options& opt, const vtj::config::Settings& settings, vtj::t
   if (opt.repeat > 1) {
     print_latencies(latencies, connections);
   }
+  if (!answer && answer.error().transport == vtj::reg::TransportErrorKind::Setup) {
+    // An unreadable or unusable client certificate or key: the configuration's fault, not the register's.
+    return fail(kExitUsage, "cannot query the register: " + answer.error().to_string());
+  }
   if (!answer) {
     res.outcome = vtj::reg::to_string(answer.error().kind);
     return vtj::tools::print_register_failure(res, settings, "register query failed: " + answer.error().to_string());

@@ -64,7 +64,8 @@ run --config noissuer.conf --cert good.pem --response "$resp"
 expect_status "no issuer configured" 2
 expect_err "no issuer: explained" "VTJCitizenIssuer"
 run --config site.conf --cert good.pem
-expect_status "certificate without a response: no live register yet" 6
+expect_status "certificate without a response queries the register: none configured" 2
+expect_err "names the missing directive" "VTJRegisterURL"
 
 # The query a login makes: by SATU, with the certificate and both check flags (VTJCertificateCheck On).
 printf 'pw\n' >pw

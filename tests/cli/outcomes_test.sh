@@ -145,7 +145,7 @@ expect_no_out "answer about somebody else: nothing passed" "^VTJ-(Hetu|Surname)"
 expect_err "mismatch explained" "does not match the query"
 expect_no_err "mismatch: no full hetu" "010170-960F"
 
-# Usage errors and the live register not yet available.
+# Usage errors, and a live query without register settings.
 run
 expect_status "no arguments" 2
 run --response "$RESPONSES/notfound_0001.xml"
@@ -159,6 +159,10 @@ expect_status "satu with a wrong check character" 2
 run --config "$WORK/empty.conf" --response "$RESPONSES/notfound_0001.xml" --format yaml
 expect_status "bad format" 2
 run --config "$WORK/empty.conf" --hetu 010170-960F
-expect_status "no live register yet" 6
-expect_err "clear message" "--response"
+expect_status "live query without a register configured" 2
+expect_err "clear message" "VTJRegisterURL"
+run --config "$WORK/empty.conf" --hetu 010170-960F --repeat 0
+expect_status "repeat needs a positive count" 2
+run --config "$WORK/empty.conf" --response "$RESPONSES/notfound_0001.xml" --repeat 3
+expect_status "repeat does not go with a saved response" 2
 finish
