@@ -174,7 +174,11 @@ void print_latencies(std::vector<double> seconds, int connections) {
   for (double s : seconds) {
     sum += s;
   }
-  auto ms = [](double s) { return std::to_string(static_cast<long long>(s * 1e6) / 1000.0).substr(0, 6); };
+  auto ms = [](double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", s * 1000);
+    return std::string(buf);
+  };
   auto at = [&](double q) { return seconds[std::min(seconds.size() - 1, static_cast<size_t>(q * seconds.size()))]; };
   std::cerr << "vtj-resolve: " << seconds.size() << " queries, " << connections
             << " connection(s) opened; latency ms: mean " << ms(sum / seconds.size()) << ", min "

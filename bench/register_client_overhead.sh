@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The client's per-query cost on a reused connection: vtj-resolve --repeat N against the register
+# simulator, on each transport. The simulator reports the time it spent answering (handling_us); what
+# remains of the client's mean latency is the client's own work (request building, libcurl, TLS records,
+# parsing) plus the loopback round trip.
+#
+#   bench/register_client_overhead.sh [BUILD_DIR] [QUERIES]
+# Prints figures; asserts nothing about speed.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-$SRC/build}" && pwd)
+N=${2:-2000}
+PKI=$BUILD/pki
+"$SRC/integration/pki/make-test-pki" "$PKI" >/dev/null
+WORK=$(mktemp -d)
+sim_pid=""
+cleanup() {
+  [ -n "$sim_pid" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+DATA=$SRC/integration/data/register.conf
+setting() { sed -n "/^\[register\]/,/^\[/{s/^$1 *= *//p}" "$DATA" | head -n 1; }
+setting password >"$WORK/password.txt"
+
+"$BUILD/bin/vtj-register-sim" --data "$DATA" --cert "$PKI/register.pem" --key "$PKI/register.key" \
+  --client-ca "$PKI/customer-ca.pem" --citizen-ca "$PKI/citizen-issuers.pem" --port 0 \
+  >"$WORK/sim.out" 2>"$WORK/sim.err" &
+sim_pid=$!
+for _ in $(seq 1 200); do
+  grep -q '^vtj-register-sim: ready' "$WORK/sim.out" && break
+  sleep 0.05
+done
+port=$(sed -n 's/^vtj-register-sim: listening on .*:\([0-9]*\)$/\1/p' "$WORK/sim.out")
+[ -n "$port" ] || { echo "the simulator did not start" >&2; cat "$WORK/sim.err" >&2; exit 1; }
+
+admin() {
+  curl -sS --cacert "$PKI/server-ca.pem" --cert "$PKI/customer.pem" --key "$PKI/customer.key" "$@"
+}
+number() { grep -o "\"$1\":[0-9]*" | head -n 1 | cut -d: -f2; }
+
+echo "client per-query overhead on a reused connection, $N queries per transport (person adult, by SATU)"
+for transport in soso xroad; do
+  path=/sosowebsite/soso.asmx
+  [ "$transport" = xroad ] && path=/
+  cat >"$WORK/$transport.conf" <<EOF
+VTJRegisterURL https://localhost:$port$path
+VTJTransport $transport
+VTJXRoadClient FI-TEST/MUN/0101263-6/vtj-resolver-bench
+VTJClientCertificate $PKI/customer.pem $PKI/customer.key
+VTJRegisterCA $PKI/server-ca.pem
+VTJCredentials $(setting username) $WORK/password.txt
+VTJProduct PERUSSANOMA3
+VTJEndUser bench
+EOF
+  admin -X POST "https://localhost:$port/reset" >/dev/null
+  "$BUILD/bin/vtj-resolve" --config "$WORK/$transport.conf" --satu 10000101W --repeat "$N" \
+    >/dev/null 2>"$WORK/err"
+  line=$(grep 'queries,' "$WORK/err")
+  mean_ms=$(sed -n 's/.*latency ms: mean \([0-9.]*\),.*/\1/p' <<<"$line")
+  status=$(admin "https://localhost:$port/status")
+  queries=$(number queries <<<"$status")
+  handling_us=$(number handling_us <<<"$status")
+  awk -v t="$transport" -v mean="$mean_ms" -v q="$queries" -v h="$handling_us" -v l="$line" 'BEGIN {
+    sim = h / q; client = mean * 1000;
+    printf "%-6s %s\n", t, l;
+    printf "%-6s client latency mean %.1f us, simulator handling %.1f us, overhead %.1f us per query\n",
+      t, client, sim, client - sim }'
+done
