@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# sim.server: vtj-register-sim's network side, driven by the system curl: mutual TLS (a customer
+# certificate is required and must chain to --client-ca), HTTP/1.1 and HTTP/2, connection reuse, the
+# admin endpoints and counters, the faults acted out on the wire (reset, truncated, hang, latency), and a
+# prompt, clean SIGTERM.
+#
+# Environment (ctest sets it): VTJ_REGISTER_SIM, VTJ_RESOLVE (builds the request bodies the module sends),
+# VTJ_PKI_DIR (the test PKI), VTJ_SOURCE_DIR.
+set -euo pipefail
+
+SIM=${VTJ_REGISTER_SIM:?path to vtj-register-sim}
+RESOLVE=${VTJ_RESOLVE:?path to vtj-resolve}
+PKI=${VTJ_PKI_DIR:?the test PKI directory}
+SRC=${VTJ_SOURCE_DIR:?the source directory}
+DATA=$SRC/integration/data/register.conf
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vtj-sim-server.XXXXXX")
+SIM_PID=""
+BACKGROUND=()
+cleanup() {
+  local p
+  for p in "${BACKGROUND[@]}" $SIM_PID; do
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+failures=0
+pass() { printf 'ok   %s\n' "$1"; }
+fail() {
+  printf 'FAIL %s\n' "$1"
+  failures=$((failures + 1))
+}
+# expect NAME ACTUAL EXPECTED...: passes when ACTUAL is one of EXPECTED.
+expect() {
+  local name=$1 actual=$2
+  shift 2
+  local e
+  for e in "$@"; do
+    if [[ $actual == "$e" ]]; then
+      pass "$name ($actual)"
+      return
+    fi
+  done
+  fail "$name: got '$actual', expected one of: $*"
+}
+
+for f in register.pem register.key customer-ca.pem server-ca.pem customer.pem customer.key \
+  untrusted-customer.pem untrusted-customer.key; do
+  [[ -r $PKI/$f ]] || { echo "missing $PKI/$f (run the pki.make test first)" >&2; exit 1; }
+done
+
+# --- request bodies: the SoSo documents vtj-resolve builds, with the data set's password put back in.
+password=$(awk -F' *= *' '/^\[register\]/{r=1;next} /^\[/{r=0} r && $1=="password"{print $2}' "$DATA")
+username=$(awk -F' *= *' '/^\[register\]/{r=1;next} /^\[/{r=0} r && $1=="username"{print $2}' "$DATA")
+printf '%s' "$password" >"$WORK/password"
+cat >"$WORK/resolve.conf" <<EOF
+VTJRegisterURL https://127.0.0.1:1/sosowebsite/soso.asmx
+VTJCredentials $username $WORK/password
+VTJProduct PERUSSANOMA3
+VTJEndUser sim-server-test
+VTJCache none
+EOF
+make_body() { # PERSON-SATU FILE
+  "$RESOLVE" --config "$WORK/resolve.conf" --satu "$1" --show-request |
+    sed "s|<Salasana>[^<]*</Salasana>|<Salasana>$password</Salasana>|" >"$2"
+  grep -q "<Salasana>$password</Salasana>" "$2" || { echo "cannot build a request body for $1" >&2; exit 1; }
+}
+make_body 10000101W "$WORK/adult.xml"     # adult
+make_body 10000114A "$WORK/slow.xml"      # slow: latency:300
+make_body 10000115B "$WORK/hang.xml"      # hang
+make_body 10000116C "$WORK/reset.xml"     # reset
+make_body 10000120H "$WORK/truncated.xml" # truncated
+
+# --- the simulator
+"$SIM" --data "$DATA" --cert "$PKI/register.pem" --key "$PKI/register.key" --client-ca "$PKI/customer-ca.pem" \
+  --port 0 --port-file "$WORK/port" --verbose >"$WORK/sim.out" 2>"$WORK/sim.err" &
+SIM_PID=$!
+for _ in $(seq 100); do
+  grep -q '^vtj-register-sim: ready$' "$WORK/sim.out" 2>/dev/null && break
+  kill -0 "$SIM_PID" 2>/dev/null || { cat "$WORK/sim.err" >&2; echo "simulator exited" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q '^vtj-register-sim: ready$' "$WORK/sim.out" || { echo "no ready line" >&2; exit 1; }
+PORT=$(cat "$WORK/port")
+expect "first line names the address and the port of --port-file" "$(head -1 "$WORK/sim.out")" \
+  "vtj-register-sim: listening on 127.0.0.1:$PORT"
+
+BASE=https://127.0.0.1:$PORT
+SOSO=$BASE/sosowebsite/soso.asmx
+TLS=(--cacert "$PKI/server-ca.pem")
+CUSTOMER=("${TLS[@]}" --cert "$PKI/customer.pem" --key "$PKI/customer.key")
+SOAP=(-H 'Content-Type: text/xml; charset=utf-8' -H 'SOAPAction: "http://tempuri.org/TeeHenkilonTunnusKysely"')
+# curl's exit status, without tripping set -e.
+rc() {
+  local r=0
+  curl -sS "$@" >/dev/null 2>>"$WORK/curl.err" || r=$?
+  echo "$r"
+}
+status_json() { curl -sS "${CUSTOMER[@]}" "$BASE/status"; }
+field() { grep -o "\"$1\":[0-9]*" <<<"$2" | head -1 | cut -d: -f2; }
+
+# --- mutual TLS
+before=$(field tls_handshake_failures "$(status_json)")
+expect "no client certificate: the handshake fails" "$(rc "${TLS[@]}" --http1.1 "$BASE/status")" 35 56
+expect "no client certificate over HTTP/2 too" "$(rc "${TLS[@]}" --http2 "$BASE/status")" 35 56
+expect "a customer certificate from another CA: the handshake fails" \
+  "$(rc "${TLS[@]}" --cert "$PKI/untrusted-customer.pem" --key "$PKI/untrusted-customer.key" "$BASE/status")" 35 56
+expect "the three failed handshakes are counted" "$(field tls_handshake_failures "$(status_json)")" $((before + 3))
+
+# --- the customer, both HTTP versions
+for version in 1.1 2; do
+  out=$(curl -sS "${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" --data-binary @"$WORK/adult.xml" \
+    -o "$WORK/answer.xml" -w '%{http_version} %{http_code}' "$SOSO")
+  expect "HTTP/$version: the adult's query is answered" "$out" "$version 200"
+  if grep -q 'VTJHenkiloVastaussanoma' "$WORK/answer.xml" && grep -q 'koodi="0000"' "$WORK/answer.xml"; then
+    pass "HTTP/$version: the answer is the register document with return code 0000"
+  else
+    fail "HTTP/$version: unexpected answer: $(head -c 300 "$WORK/answer.xml")"
+  fi
+done
+expect "unknown path: 404" "$(curl -sS "${CUSTOMER[@]}" -o /dev/null -w '%{http_code}' "$BASE/nothing-here")" 404
+expect "GET on the SOAP endpoint: 405" "$(curl -sS "${CUSTOMER[@]}" -o /dev/null -w '%{http_code}' "$SOSO")" 405
+expect "chunked request body (HTTP/1.1)" "$(curl -sS "${CUSTOMER[@]}" --http1.1 "${SOAP[@]}" \
+  -H 'Transfer-Encoding: chunked' --data-binary @"$WORK/adult.xml" -o /dev/null -w '%{http_code}' "$SOSO")" 200
+head -c $((5 * 1024 * 1024)) /dev/zero >"$WORK/huge.bin"
+for version in 1.1 2; do
+  expect "HTTP/$version: a body over 4 MiB gets 413" "$(curl -sS "${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" \
+    --data-binary @"$WORK/huge.bin" -o /dev/null -w '%{http_code}' "$SOSO")" 413
+done
+
+# --- counters and connection reuse
+expect "POST /reset" "$(curl -sS "${CUSTOMER[@]}" -X POST -o /dev/null -w '%{http_code}' "$BASE/reset")" 200
+s=$(status_json)
+expect "after /reset: one connection (this one)" "$(field connections "$s")" 1
+expect "after /reset: no queries" "$(field queries "$s")" 0
+for version in 1.1 2; do
+  curl -sS "${CUSTOMER[@]}" -X POST -o /dev/null "$BASE/reset"
+  # Three requests on one command line, the last one reading the counters: one connection for all.
+  query=("${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" --data-binary @"$WORK/adult.xml" -o /dev/null "$SOSO")
+  s=$(curl -sS "${query[@]}" --next "${query[@]}" --next "${CUSTOMER[@]}" --http"$version" "$BASE/status")
+  expect "HTTP/$version: several URLs on one curl reuse one connection" "$(field connections "$s")" 1
+  expect "HTTP/$version: every request is counted" "$(field requests "$s")" 3
+  expect "HTTP/$version: the register counted the queries" "$(field queries "$s")" 2
+  if [[ $version == 2 ]]; then
+    protocols="$(field h2_connections "$s") $(field http1_connections "$s")"
+  else
+    protocols="$(field http1_connections "$s") $(field h2_connections "$s")"
+  fi
+  expect "HTTP/$version: counted as a connection of that version, and only that" "$protocols" "1 0"
+done
+
+# --- faults acted out on the wire
+for version in 1.1 2; do
+  expect "HTTP/$version: reset person: connection reset (56)" \
+    "$(rc "${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" --data-binary @"$WORK/reset.xml" "$SOSO")" 56
+done
+expect "HTTP/1.1: truncated person: partial file (18)" \
+  "$(rc "${CUSTOMER[@]}" --http1.1 "${SOAP[@]}" --data-binary @"$WORK/truncated.xml" "$SOSO")" 18
+expect "HTTP/2: truncated person: stream reset (92)" \
+  "$(rc "${CUSTOMER[@]}" --http2 "${SOAP[@]}" --data-binary @"$WORK/truncated.xml" "$SOSO")" 92
+
+for version in 1.1 2; do
+  t=$(curl -sS "${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" --data-binary @"$WORK/slow.xml" -o /dev/null \
+    -w '%{time_total}' "$SOSO")
+  if awk -v t="$t" 'BEGIN { exit !(t >= 0.3) }'; then
+    pass "HTTP/$version: slow person (latency:300) answers after ${t}s"
+  else
+    fail "HTTP/$version: slow person answered after ${t}s, before its 300 ms"
+  fi
+done
+expect "POST /control?fault=latency:500" \
+  "$(curl -sS "${CUSTOMER[@]}" -X POST -o /dev/null -w '%{http_code}' "$BASE/control?fault=latency:500")" 200
+t=$(curl -sS "${CUSTOMER[@]}" "${SOAP[@]}" --data-binary @"$WORK/adult.xml" -o /dev/null -w '%{time_total}' "$SOSO")
+awk -v t="$t" 'BEGIN { exit !(t >= 0.5) }' && pass "global latency:500 delays the adult (${t}s)" ||
+  fail "global latency:500 answered after ${t}s"
+curl -sS "${CUSTOMER[@]}" -X POST -o /dev/null "$BASE/control?fault=none"
+msg=$(curl -sS "${CUSTOMER[@]}" -X POST -w ' %{http_code}' "$BASE/control?fault=bogus")
+[[ $msg == *"unknown fault"*" 400" ]] && pass "a bad control is refused with 400 and the reason" ||
+  fail "bad control answered: $msg"
+
+# Hang: the hung request times out while a request on a second connection is answered at once.
+for version in 1.1 2; do
+  curl -sS "${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" --max-time 1 --data-binary @"$WORK/hang.xml" \
+    -o /dev/null "$SOSO" 2>/dev/null &
+  hung=$!
+  BACKGROUND+=("$hung")
+  sleep 0.2
+  expect "HTTP/$version: another connection is answered while one hangs" "$(curl -sS "${CUSTOMER[@]}" \
+    --http"$version" --max-time 0.7 "${SOAP[@]}" --data-binary @"$WORK/adult.xml" -o /dev/null -w '%{http_code}' \
+    "$SOSO" 2>/dev/null || true)" 200
+  r=0
+  wait "$hung" || r=$?
+  expect "HTTP/$version: the hung request times out (28)" "$r" 28
+done
+# HTTP/2: a hung stream does not hold back another stream on the same connection.
+out=$(curl -sS "${CUSTOMER[@]}" --http2 -Z --max-time 2 "${SOAP[@]}" --data-binary @"$WORK/hang.xml" \
+  -o /dev/null -w 'hang %{http_code} %{num_connects}\n' "$SOSO" --next "${CUSTOMER[@]}" --http2 --max-time 2 \
+  "${SOAP[@]}" --data-binary @"$WORK/adult.xml" -o /dev/null -w 'adult %{http_code} %{num_connects}\n' "$SOSO" \
+  2>/dev/null || true)
+expect "HTTP/2: beside a hung stream, another stream is answered" "$(grep '^adult' <<<"$out" | cut -d' ' -f2)" 200
+expect "HTTP/2: the hung stream is not" "$(grep '^hang' <<<"$out" | cut -d' ' -f2)" 000
+expect "HTTP/2: both streams shared one connection" \
+  "$(awk '{ n += $3 } END { print n }' <<<"$out")" 1
+
+# --- logs never carry a whole identifier
+if grep -Eq '10000101W|10000114A|010190-901R' "$WORK/sim.err"; then
+  fail "an unmasked identifier in the simulator's log"
+else
+  pass "no unmasked identifier in the log"
+fi
+
+# --- command line errors
+r=0
+"$SIM" --bogus >/dev/null 2>"$WORK/usage.err" || r=$?
+expect "unknown option: exit 2" "$r" 2
+expect "unknown option: one line on stderr" "$(wc -l <"$WORK/usage.err")" 1
+r=0
+"$SIM" --help >/dev/null || r=$?
+expect "--help: exit 0" "$r" 0
+
+# --- SIGTERM with a connection open and a request hanging: exit 0 within a second, port closed
+curl -sS "${CUSTOMER[@]}" --http1.1 --max-time 5 "${SOAP[@]}" --data-binary @"$WORK/hang.xml" -o /dev/null \
+  "$SOSO" 2>/dev/null &
+BACKGROUND+=("$!")
+sleep 0.3
+start=$(date +%s%N)
+kill -TERM "$SIM_PID"
+r=0
+wait "$SIM_PID" || r=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+SIM_PID=""
+expect "SIGTERM: exit status 0" "$r" 0
+[[ $elapsed_ms -lt 1000 ]] && pass "SIGTERM: stopped in ${elapsed_ms} ms" || fail "SIGTERM took ${elapsed_ms} ms"
+expect "after SIGTERM the port is closed (curl: couldn't connect)" "$(rc "${CUSTOMER[@]}" "$BASE/status")" 7
+
+if ((failures > 0)); then
+  echo "--- simulator stderr" >&2
+  cat "$WORK/sim.err" >&2
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "all checks passed"
