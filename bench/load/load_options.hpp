@@ -1,0 +1,33 @@
+#pragma once
+// vtj-load's command line.
+
+#include <string>
+#include <vector>
+
+#include "vtj/result.hpp"
+
+namespace vtj::bench {
+
+struct LoadOptions {
+  std::string host;  // from --url: a name or an IP address (IPv6 without brackets)
+  int port = 443;
+  std::string target = "/";  // path and query
+  std::string ca_file;       // --cacert: trust for the server certificate
+  std::string cert_file;     // --cert: client certificate (PEM; may hold the key too)
+  std::string key_file;      // --key
+  int connections = 8;
+  int threads = 1;
+  double duration_s = 5;
+  std::string method;                // default: POST with --body, else GET
+  std::string body;                  // the contents of --body FILE
+  std::vector<std::string> headers;  // "Name: value"
+  bool http2 = false;
+  int streams = 1;  // --http2: requests in flight per connection
+  bool help = false;
+};
+
+extern const char* const kLoadUsage;
+
+Result<LoadOptions, std::string> parse_load_options(int argc, char** argv);
+
+}  // namespace vtj::bench

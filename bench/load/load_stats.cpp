@@ -1,0 +1,141 @@
+#include "load_stats.hpp"
+
+#include <bit>
+#include <cstdio>
+
+namespace vtj::bench {
+
+size_t LatencyHistogram::index(uint64_t us) {
+  if (us < kLinear) {
+    return static_cast<size_t>(us);
+  }
+  int band = std::bit_width(us) - 11;  // 1024..2047 is band 0
+  if (band >= kBands) {
+    return kLinear + kBands * kSub - 1;
+  }
+  auto sub = static_cast<size_t>((us >> (band + 4)) & (kSub - 1));  // the 6 bits after the leading one
+  return kLinear + static_cast<size_t>(band) * kSub + sub;
+}
+
+uint64_t LatencyHistogram::upper_edge(size_t i) {
+  if (i < kLinear) {
+    return i;
+  }
+  size_t band = (i - kLinear) / kSub;
+  size_t sub = (i - kLinear) % kSub;
+  uint64_t base = uint64_t{1} << (band + 10);
+  uint64_t step = base / kSub;
+  return base + (sub + 1) * step - 1;
+}
+
+void LatencyHistogram::add(uint64_t us) {
+  ++buckets_[index(us)];
+  ++count_;
+  if (us > max_) {
+    max_ = us;
+  }
+}
+
+void LatencyHistogram::merge(const LatencyHistogram& other) {
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    buckets_[i] += other.buckets_[i];
+  }
+  count_ += other.count_;
+  if (other.max_ > max_) {
+    max_ = other.max_;
+  }
+}
+
+uint64_t LatencyHistogram::percentile(double fraction) const {
+  if (count_ == 0) {
+    return 0;
+  }
+  auto rank = static_cast<uint64_t>(fraction * static_cast<double>(count_));
+  if (rank >= count_) {
+    rank = count_ - 1;
+  }
+  uint64_t seen = 0;
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    seen += buckets_[i];
+    if (seen > rank) {
+      return std::min(upper_edge(i), max_);
+    }
+  }
+  return max_;
+}
+
+void LoadStats::record(int status, Clock::duration took) {
+  if (status >= 200 && status < 300) {
+    ++ok;
+  } else {
+    ++non_2xx;
+    ++by_status[status];
+  }
+  latency.add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+}
+
+void LoadStats::error(const std::string& what) {
+  ++transport_errors;
+  if (first_error.empty()) {
+    first_error = what;
+  }
+}
+
+void LoadStats::merge(const LoadStats& o) {
+  ok += o.ok;
+  non_2xx += o.non_2xx;
+  for (const auto& [status, n] : o.by_status) {
+    by_status[status] += n;
+  }
+  transport_errors += o.transport_errors;
+  handshakes += o.handshakes;
+  resumed += o.resumed;
+  bytes_received += o.bytes_received;
+  if (first_error.empty()) {
+    first_error = o.first_error;
+  }
+  latency.merge(o.latency);
+}
+
+std::string format_summary(const LoadStats& s, double seconds, int connections, int threads, bool http2,
+                           int streams) {
+  auto ms = [](uint64_t us) { return static_cast<double>(us) / 1000.0; };
+  uint64_t requests = s.ok + s.non_2xx;
+  char buf[1024];
+  std::string out;
+  std::snprintf(buf, sizeof buf, "vtj-load: %s, %d connections%s, %d threads, %.2f s\n",
+                http2 ? "HTTP/2" : "HTTP/1.1", connections,
+                http2 ? (", " + std::to_string(streams) + " streams each").c_str() : "", threads, seconds);
+  out += buf;
+  std::snprintf(buf, sizeof buf, "requests:         %llu (2xx %llu, non-2xx %llu)\n",
+                static_cast<unsigned long long>(requests), static_cast<unsigned long long>(s.ok),
+                static_cast<unsigned long long>(s.non_2xx));
+  out += buf;
+  if (!s.by_status.empty()) {
+    out += "non-2xx statuses:";
+    for (const auto& [status, n] : s.by_status) {
+      out += " " + std::to_string(status) + "x" + std::to_string(n);
+    }
+    out += "\n";
+  }
+  std::snprintf(
+      buf, sizeof buf, "transport errors: %llu%s%s\n", static_cast<unsigned long long>(s.transport_errors),
+      s.first_error.empty() ? "" : " (first: ", s.first_error.empty() ? "" : (s.first_error + ")").c_str());
+  out += buf;
+  std::snprintf(buf, sizeof buf, "requests/s:       %.0f\n",
+                seconds > 0 ? static_cast<double>(requests) / seconds : 0.0);
+  out += buf;
+  std::snprintf(buf, sizeof buf, "latency:          p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                ms(s.latency.percentile(0.50)), ms(s.latency.percentile(0.90)),
+                ms(s.latency.percentile(0.99)), ms(s.latency.max()));
+  out += buf;
+  std::snprintf(buf, sizeof buf, "tls handshakes:   %llu (%llu resumed)\n",
+                static_cast<unsigned long long>(s.handshakes), static_cast<unsigned long long>(s.resumed));
+  out += buf;
+  std::snprintf(buf, sizeof buf, "received:         %.1f MiB\n",
+                static_cast<double>(s.bytes_received) / (1 << 20));
+  out += buf;
+  return out;
+}
+
+}  // namespace vtj::bench
