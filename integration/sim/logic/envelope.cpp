@@ -145,7 +145,9 @@ Reply answer_reply(const AnswerInput& in) {
 std::string request_hash(std::string_view body) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(body.data(), body.size(), digest, &len, EVP_sha512(), nullptr);
+  // Fetched once: OpenSSL 3 looks an implicit EVP_sha512() up in its provider on every use.
+  static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  EVP_Digest(body.data(), body.size(), digest, &len, sha512 != nullptr ? sha512 : EVP_sha512(), nullptr);
   std::string out(4 * ((len + 2) / 3) + 1, '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(len));
   out.resize(static_cast<size_t>(n));

@@ -17,9 +17,28 @@ void XmlOut::leaf(std::string_view name, std::string_view value) {
   close(name);
 }
 
+namespace {
+
+// An ASCII byte that needs no escaping.
+bool plain(unsigned char u) {
+  return u < 0x80 && u != '&' && u != '<' && u != '>' && u != '"' && u != '\r';
+}
+
+}  // namespace
+
 void XmlOut::escape(std::string_view s, bool attribute) {
   size_t pos = 0;
   while (pos < s.size()) {
+    // Copy the run that needs nothing done (most of every value) in one append.
+    size_t run = pos;
+    while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) {
+      ++run;
+    }
+    if (run > pos) {
+      out_.append(s.data() + pos, run - pos);
+      pos = run;
+      continue;
+    }
     char c = s[pos];
     auto u = static_cast<unsigned char>(c);
     if (u < 0x80) {

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "utf8.hpp"
+#include "xml_text.hpp"
 
 namespace vtj::sim {
 
@@ -46,85 +46,6 @@ bool is_name_start(char c) {
 
 bool is_name_char(char c) {
   return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
-
-// Appends raw character data with entity and character references decoded and line ends normalised
-// (attribute values also turn literal white space into spaces, as XML 1.0 section 3.3.3 says).
-bool decode(std::string_view raw, std::string& out, bool attribute) {
-  if (raw.find_first_of(attribute ? "&\r\n\t" : "&\r") == std::string_view::npos) {
-    out.append(raw);
-    return true;
-  }
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '\r') {
-      if (i + 1 < raw.size() && raw[i + 1] == '\n') {
-        ++i;
-      }
-      out.push_back(attribute ? ' ' : '\n');
-      continue;
-    }
-    if (attribute && (c == '\n' || c == '\t')) {
-      out.push_back(' ');
-      continue;
-    }
-    if (c != '&') {
-      out.push_back(c);
-      continue;
-    }
-    size_t semi = raw.find(';', i);
-    if (semi == std::string_view::npos || semi - i > 12) {
-      return false;
-    }
-    std::string_view ref = raw.substr(i + 1, semi - i - 1);
-    i = semi;
-    if (ref == "lt") {
-      out.push_back('<');
-    } else if (ref == "gt") {
-      out.push_back('>');
-    } else if (ref == "amp") {
-      out.push_back('&');
-    } else if (ref == "quot") {
-      out.push_back('"');
-    } else if (ref == "apos") {
-      out.push_back('\'');
-    } else if (ref.size() >= 2 && ref[0] == '#') {
-      bool hex = ref[1] == 'x';
-      std::string_view num = ref.substr(hex ? 2 : 1);
-      if (num.empty()) {
-        return false;
-      }
-      char32_t cp = 0;
-      for (char d : num) {
-        int v = (d >= '0' && d <= '9')          ? d - '0'
-                : (hex && d >= 'a' && d <= 'f') ? d - 'a' + 10
-                : (hex && d >= 'A' && d <= 'F') ? d - 'A' + 10
-                                                : -1;
-        if (v < 0 || cp > 0x10FFFF) {
-          return false;
-        }
-        cp = cp * (hex ? 16 : 10) + static_cast<char32_t>(v);
-      }
-      if (!is_xml_char(cp)) {
-        return false;
-      }
-      append_utf8(out, cp);
-    } else {
-      return false;  // no DTD, so no other entity can be declared
-    }
-  }
-  return true;
-}
-
-// Literal characters XML forbids (the caller has checked UTF-8): C0 controls other than TAB, LF, CR.
-bool has_forbidden_control(std::string_view s) {
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      return true;
-    }
-  }
-  return false;
 }
 
 class Scanner {
@@ -182,7 +103,7 @@ class Scanner {
     if (end == std::string_view::npos) {
       return std::string("unclosed element at end of document");
     }
-    if (!decode(s_.substr(pos_, end - pos_), doc_.nodes[stack_.back()].text, false)) {
+    if (!decode_xml_text(s_.substr(pos_, end - pos_), doc_.nodes[stack_.back()].text, false)) {
       return std::string("bad entity or character reference");
     }
     pos_ = end;
@@ -354,7 +275,7 @@ class Scanner {
       return std::string("unterminated attribute value");
     }
     std::string_view raw = s_.substr(pos_, end - pos_);
-    if (raw.find('<') != std::string_view::npos || !decode(raw, a.value, true)) {
+    if (raw.find('<') != std::string_view::npos || !decode_xml_text(raw, a.value, true)) {
       return std::string("bad attribute value");
     }
     pos_ = end + 1;
