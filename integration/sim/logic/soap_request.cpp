@@ -343,9 +343,8 @@ Result<Query, Rejection> parse_request(const HttpRequest& request) {
       return err(std::move(*problem));
     }
     if (operation.local != "HenkilonTunnusKysely" || doc->ns(operation) != kVtjXRoadNs) {
-      return err(xroad_fault(
-          "Server.ServerProxy.ServiceFailed.InvalidBody",
-          "Body element '" + std::string(operation.local) + "' is not the service's HenkilonTunnusKysely"));
+      return err(soap_client(t, "Body element '" + std::string(operation.local) +
+                                    "' is not the service's HenkilonTunnusKysely"));
     }
     const XmlNode* req = doc->child(operation, "request");
     if (req != nullptr && doc->ns(*req) == kVtjXRoadNs) {

@@ -181,6 +181,11 @@ TEST(RequestParse, XRoadHeadersAreRequired) {
       fault_of("<vtj:HenkilonTunnusKysely>",
                "<vtj:HenkilonTunnusKysely><vtj:x/></vtj:HenkilonTunnusKysely><vtj:HenkilonTunnusKysely>"),
       "Client.InvalidSoap");
+  // Another operation of the service is not simulated.
+  HttpRequest other = test::request_via(test::Via::XRoad, test::by_hetu("010190-901R"));
+  test::tamper(other, "<vtj:HenkilonTunnusKysely>", "<vtj:HenkilonTunnistusKysely>");
+  test::tamper(other, "</vtj:HenkilonTunnusKysely>", "</vtj:HenkilonTunnistusKysely>");
+  EXPECT_EQ(test::parse(reg->answer(other)).fault_code, "Client.InvalidSoap");
 }
 
 TEST(RequestParse, XRoadEchoesTheHeadersAndTheRequestWithoutThePassword) {
