@@ -36,6 +36,7 @@ class Http1 final : public Protocol {
   size_t pos_ = 0;
   Stage stage_ = Stage::Head;
   HttpRequest request_;
+  HeaderPool pool_;
   RequestHead head_;
   size_t body_left_ = 0;
   ChunkedDecoder chunks_;
@@ -72,7 +73,7 @@ void Http1::start_request() {
   request_.method.clear();
   request_.path.clear();
   request_.query.clear();
-  request_.headers.clear();
+  pool_.recycle(request_.headers);
   request_.body.clear();
   chunks_.reset();
 }
@@ -96,7 +97,8 @@ void Http1::parse() {
         break;
       }
       start_request();
-      head_ = parse_request_head(std::string_view(in_).substr(pos_, end - pos_), request_, kMaxBodyBytes);
+      head_ =
+          parse_request_head(std::string_view(in_).substr(pos_, end - pos_), request_, kMaxBodyBytes, pool_);
       pos_ = end + 4;
       if (head_.error_status != 0) {
         reject(head_.error_status, head_.error);

@@ -101,7 +101,8 @@ RequestHead fail(int status, const char* why) {
 
 }  // namespace
 
-RequestHead parse_request_head(std::string_view head, HttpRequest& request, size_t max_body) {
+RequestHead parse_request_head(std::string_view head, HttpRequest& request, size_t max_body,
+                               HeaderPool& pool) {
   size_t eol = head.find("\r\n");
   std::string_view line = head.substr(0, eol);
   std::string_view rest = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
@@ -157,12 +158,10 @@ RequestHead parse_request_head(std::string_view head, HttpRequest& request, size
     if (has_control_chars(value)) {
       return fail(400, "control character in a header field");
     }
-    auto& [name, stored] = request.headers.emplace_back();
-    name.resize(colon);
-    for (size_t i = 0; i < colon; ++i) {
-      name[i] = lower(line[i]);
+    auto& [name, stored] = pool.add(request.headers, line.substr(0, colon), value);
+    for (char& c : name) {
+      c = lower(c);
     }
-    stored.assign(value);
     if (name == "content-length") {
       uint64_t n = 0;
       if (value.empty() || value.size() > 12) {

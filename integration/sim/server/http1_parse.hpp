@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "header_pool.hpp"
 #include "register_sim.hpp"
 
 namespace vtj::sim {
@@ -21,8 +22,9 @@ struct RequestHead {
 };
 
 // `head` is the request line and the header lines, without the empty line that ends them. Fills
-// request.method, path, query and headers (names in lower case); leaves the body alone.
-RequestHead parse_request_head(std::string_view head, HttpRequest& request, size_t max_body);
+// request.method, path, query and headers (names in lower case; from `pool`); leaves the body alone.
+RequestHead parse_request_head(std::string_view head, HttpRequest& request, size_t max_body,
+                               HeaderPool& pool);
 
 // Decodes a chunked body as it arrives, so a large body is never rescanned.
 class ChunkedDecoder {

@@ -7,10 +7,10 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
 #include "dispatch.hpp"
+#include "header_pool.hpp"
 #include "protocol.hpp"
 
 namespace vtj::sim {
@@ -32,11 +32,11 @@ struct Stream {
   size_t limit = 0;  // bytes of reply.body to send: half of it when truncated
   bool reset_sent = false;
 
-  void clear() {
+  void clear(HeaderPool& pool) {
     request.method.clear();
     request.path.clear();
     request.query.clear();
-    request.headers.clear();
+    pool.recycle(request.headers);
     request.body.clear();
     header_bytes = 0;
     refused = 0;
@@ -63,8 +63,12 @@ class Http2 final : public Protocol {
 
  private:
   Stream* find(int32_t id) {
-    auto it = streams_.find(id);
-    return it == streams_.end() ? nullptr : it->second.get();
+    for (const auto& [stream_id, stream] : streams_) {
+      if (stream_id == id) {
+        return stream.get();
+      }
+    }
+    return nullptr;
   }
   Stream* open(int32_t id);
   void close(int32_t id);
@@ -90,9 +94,12 @@ class Http2 final : public Protocol {
   Wire& wire_;
   Dispatcher& dispatcher_;
   std::unique_ptr<nghttp2_session, SessionDel> session_;
-  std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
+  // Open streams: a handful at a time (at most the 256 the settings allow), so a vector searched in order
+  // beats a map, and allocates nothing per request.
+  std::vector<std::pair<int32_t, std::unique_ptr<Stream>>> streams_;
   std::vector<std::unique_ptr<Stream>> spare_;  // closed streams kept for reuse: no allocation per request
   std::vector<Delayed> delayed_;
+  HeaderPool pool_;
   bool dead_ = false;
 };
 
@@ -192,20 +199,25 @@ Stream* Http2::open(int32_t id) {
     spare_.pop_back();
   }
   Stream* raw = s.get();
-  streams_[id] = std::move(s);
+  streams_.emplace_back(id, std::move(s));
   return raw;
 }
 
 void Http2::close(int32_t id) {
-  auto it = streams_.find(id);
-  if (it == streams_.end()) {
+  for (auto& entry : streams_) {
+    if (entry.first != id) {
+      continue;
+    }
+    entry.second->clear(pool_);
+    if (spare_.size() < 64) {
+      spare_.push_back(std::move(entry.second));
+    }
+    if (&entry != &streams_.back()) {
+      entry = std::move(streams_.back());
+    }
+    streams_.pop_back();
     return;
   }
-  it->second->clear();
-  if (spare_.size() < 64) {
-    spare_.push_back(std::move(it->second));
-  }
-  streams_.erase(it);
 }
 
 void Http2::dispatch(int32_t id, Stream& s) {
@@ -274,7 +286,8 @@ int Http2::on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* 
 
 int Http2::on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
                      const uint8_t* value, size_t valuelen, uint8_t, void* self) {
-  Stream* s = static_cast<Http2*>(self)->find(frame->hd.stream_id);
+  auto* me = static_cast<Http2*>(self);
+  Stream* s = me->find(frame->hd.stream_id);
   if (s == nullptr) {
     return 0;
   }
@@ -292,9 +305,9 @@ int Http2::on_header(nghttp2_session*, const nghttp2_frame* frame, const uint8_t
     s->request.path.assign(v.substr(0, q));
     s->request.query.assign(q == std::string_view::npos ? std::string_view() : v.substr(q + 1));
   } else if (n == ":authority") {
-    s->request.headers.emplace_back("host", v);  // what HTTP/1.1 would have carried as Host
+    me->pool_.add(s->request.headers, "host", v);  // what HTTP/1.1 would have carried as Host
   } else if (!n.empty() && n.front() != ':') {
-    s->request.headers.emplace_back(n, v);  // nghttp2 has checked the name is lower case
+    me->pool_.add(s->request.headers, n, v);  // nghttp2 has checked the name is lower case
   }
   return 0;
 }
