@@ -52,7 +52,7 @@ sim_args=(--data "$DATA" --cert "$PKI/register.pem" --key "$PKI/register.key" --
 "$BUILD/bin/vtj-register-sim" "${sim_args[@]}" >"$WORK/sim.out" 2>"$WORK/sim.err" &
 sim_pid=$!
 for _ in $(seq 1 200); do
-  grep -q '^vtj-register-sim: ready$' "$WORK/sim.out" && break
+  grep -q '^vtj-register-sim: ready$' "$WORK/sim.out" 2>/dev/null && break
   kill -0 "$sim_pid" 2>/dev/null || break
   sleep 0.05
 done
