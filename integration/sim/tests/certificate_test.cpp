@@ -15,7 +15,9 @@ namespace pki = testpki;
 struct Material {
   pki::Ca citizen = pki::make_ca("DVV TEST Citizen Certificates - G4R", pki::KeyPtr(EVP_RSA_gen(2048)));
   pki::Ca citizen_ec = pki::make_ca("DVV TEST Citizen Certificates - G4E", pki::KeyPtr(EVP_EC_gen("P-256")));
-  pki::Ca impostor = pki::make_ca("DVV TEST Citizen Certificates - G4R", pki::KeyPtr(EVP_EC_gen("P-256")));
+  // Same name and key type as the real one (OpenSSL's issuer check already tells key types apart): only
+  // the signature can unmask it.
+  pki::Ca impostor = pki::make_ca("DVV TEST Citizen Certificates - G4R", pki::KeyPtr(EVP_RSA_gen(2048)));
   pki::Ca organisation =
       pki::make_ca("DVV TEST Organisational Certificates", pki::KeyPtr(EVP_EC_gen("P-256")));
   pki::KeyPtr leaf_key{EVP_EC_gen("P-256")};
