@@ -34,10 +34,11 @@ bool iequal(std::string_view a, std::string_view b) {
   return upper(a) == upper(b);
 }
 
-Decision& with(Decision& d, std::string code, std::string notice = {}) {
+// The decision, complete with its code (moved out: the caller returns it at once).
+Decision with(Decision& d, std::string code, std::string notice = {}) {
   d.code = std::move(code);
   d.notice = std::move(notice);
-  return d;
+  return std::move(d);
 }
 
 // The criteria echo for a code reached before any lookup: what was asked was not searched for.
