@@ -3,7 +3,11 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace vtj::sim {
 
@@ -40,6 +44,13 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 
 Result<SslCtxPtr, std::string> make_server_context(const std::string& cert_file, const std::string& key_file,
                                                    const std::string& client_ca_file) {
+  // A missing file is the usual mistake: say so plainly rather than in OpenSSL's three-part error.
+  for (const auto& [option, file] : {std::pair{"--cert", &cert_file}, std::pair{"--key", &key_file},
+                                     std::pair{"--client-ca", &client_ca_file}}) {
+    if (access(file->c_str(), R_OK) != 0) {
+      return err(std::string(option) + " " + *file + ": " + std::strerror(errno));
+    }
+  }
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) {
     return err("cannot create a TLS context: " + take_ssl_errors("unknown error"));
