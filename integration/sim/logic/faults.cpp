@@ -2,12 +2,8 @@
 // 200, a UUID in detail/faultDetail, as Annex D.1 of the message protocol shows), an IIS-style error
 // page, and the broken body of the Malformed fault.
 
-#include <openssl/rand.h>
-
-#include <array>
-#include <random>
-
 #include "envelope.hpp"
+#include "vtj/register_request.hpp"
 #include "xml_out.hpp"
 
 namespace vtj::sim {
@@ -112,27 +108,8 @@ std::string malformed_body(std::string_view answer) {
 }
 
 std::string new_uuid() {
-  std::array<unsigned char, 16> b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-    // Only uniqueness matters for a log correlation id.
-    std::random_device rd;
-    for (auto& x : b) {
-      x = static_cast<unsigned char>(rd());
-    }
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (size_t i = 0; i < b.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) {
-      out.push_back('-');
-    }
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 0x0F]);
-  }
-  return out;
+  // A log correlation id, as the security server puts in faultDetail: the core's UUID generator serves.
+  return reg::new_message_id();
 }
 
 }  // namespace vtj::sim
