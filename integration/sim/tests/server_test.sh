@@ -108,7 +108,13 @@ expect "no client certificate: the handshake fails" "$(rc "${TLS[@]}" --http1.1 
 expect "no client certificate over HTTP/2 too" "$(rc "${TLS[@]}" --http2 "$BASE/status")" 35 56
 expect "a customer certificate from another CA: the handshake fails" \
   "$(rc "${TLS[@]}" --cert "$PKI/untrusted-customer.pem" --key "$PKI/untrusted-customer.key" "$BASE/status")" 35 56
-expect "the three failed handshakes are counted" "$(field tls_handshake_failures "$(status_json)")" $((before + 3))
+# The server counts a failure just after sending the alert, so curl may be quicker: give it a moment.
+for _ in $(seq 20); do
+  failures_now=$(field tls_handshake_failures "$(status_json)")
+  [[ $failures_now -ge $((before + 3)) ]] && break
+  sleep 0.1
+done
+expect "the three failed handshakes are counted" "$failures_now" $((before + 3))
 
 # --- the customer, both HTTP versions
 for version in 1.1 2; do
@@ -153,10 +159,15 @@ for version in 1.1 2; do
 done
 
 # --- faults acted out on the wire
-for version in 1.1 2; do
-  expect "HTTP/$version: reset person: connection reset (56)" \
-    "$(rc "${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" --data-binary @"$WORK/reset.xml" "$SOSO")" 56
-done
+expect "HTTP/1.1: reset person: connection reset (56)" \
+  "$(rc "${CUSTOMER[@]}" --http1.1 "${SOAP[@]}" --data-binary @"$WORK/reset.xml" "$SOSO")" 56
+# HTTP/2 curl may be sending (a SETTINGS acknowledgement) when the RST lands: then it reports the reset as
+# a send failure (55) instead of a receive failure (56). Either way the reset itself must be what it saw.
+: >"$WORK/curl.err"
+expect "HTTP/2: reset person: connection reset (55 or 56)" \
+  "$(rc "${CUSTOMER[@]}" --http2 "${SOAP[@]}" --data-binary @"$WORK/reset.xml" "$SOSO")" 56 55
+grep -q 'Connection reset by peer' "$WORK/curl.err" && pass "HTTP/2: curl saw a TCP reset" ||
+  fail "HTTP/2: curl did not report a reset: $(cat "$WORK/curl.err")"
 expect "HTTP/1.1: truncated person: partial file (18)" \
   "$(rc "${CUSTOMER[@]}" --http1.1 "${SOAP[@]}" --data-binary @"$WORK/truncated.xml" "$SOSO")" 18
 expect "HTTP/2: truncated person: stream reset (92)" \
@@ -181,16 +192,16 @@ msg=$(curl -sS "${CUSTOMER[@]}" -X POST -w ' %{http_code}' "$BASE/control?fault=
 [[ $msg == *"unknown fault"*" 400" ]] && pass "a bad control is refused with 400 and the reason" ||
   fail "bad control answered: $msg"
 
-# Hang: the hung request times out (after 2 s) while a request on a second connection, started after it,
+# Hang: the hung request times out (after 3 s) while a request on a second connection, started after it,
 # is answered well within that time.
 for version in 1.1 2; do
-  curl -sS "${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" --max-time 2 --data-binary @"$WORK/hang.xml" \
+  curl -sS "${CUSTOMER[@]}" --http"$version" "${SOAP[@]}" --max-time 3 --data-binary @"$WORK/hang.xml" \
     -o /dev/null "$SOSO" 2>/dev/null &
   hung=$!
   BACKGROUND+=("$hung")
   sleep 0.2
   expect "HTTP/$version: another connection is answered while one hangs" "$(curl -sS "${CUSTOMER[@]}" \
-    --http"$version" --max-time 1.5 "${SOAP[@]}" --data-binary @"$WORK/adult.xml" -o /dev/null -w '%{http_code}' \
+    --http"$version" --max-time 2.5 "${SOAP[@]}" --data-binary @"$WORK/adult.xml" -o /dev/null -w '%{http_code}' \
     "$SOSO" 2>/dev/null || true)" 200
   r=0
   wait "$hung" || r=$?
