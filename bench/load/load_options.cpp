@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <string_view>
+#include "text/ascii.hpp"
 
 namespace vtj::bench {
 
@@ -30,16 +31,6 @@ const char* const kLoadUsage =
     "Exit status: 0 when at least one request got a 2xx answer, 1 when none did, 2 on a usage error.\n";
 
 namespace {
-
-bool parse_int(std::string_view text, int min, int max, int& out) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
-    return false;
-  }
-  out = v;
-  return true;
-}
 
 // https://HOST[:PORT][/PATH]; HOST may be [IPv6].
 bool parse_url(std::string_view url, LoadOptions& o) {
@@ -75,7 +66,7 @@ bool parse_url(std::string_view url, LoadOptions& o) {
       port = authority.substr(colon + 1);
     }
   }
-  if (o.host.empty() || (!port.empty() && !parse_int(port, 1, 65535, o.port))) {
+  if (o.host.empty() || (!port.empty() && !text::parse_int(port, 1, 65535, o.port))) {
     return false;
   }
   return true;
@@ -119,15 +110,15 @@ Result<LoadOptions, std::string> parse_load_options(int argc, char** argv) {
     } else if (a == "--key") {
       o.key_file = v;
     } else if (a == "--connections") {
-      if (!parse_int(v, 1, 100000, o.connections)) {
+      if (!text::parse_int(v, 1, 100000, o.connections)) {
         return err("--connections: expected a number from 1 to 100000, not '" + v + "'");
       }
     } else if (a == "--threads") {
-      if (!parse_int(v, 1, 1024, o.threads)) {
+      if (!text::parse_int(v, 1, 1024, o.threads)) {
         return err("--threads: expected a number from 1 to 1024, not '" + v + "'");
       }
     } else if (a == "--streams") {
-      if (!parse_int(v, 1, 1000, o.streams)) {
+      if (!text::parse_int(v, 1, 1000, o.streams)) {
         return err("--streams: expected a number from 1 to 1000, not '" + v + "'");
       }
     } else if (a == "--duration") {

@@ -1,34 +1,24 @@
 #pragma once
 // Small text helpers shared by the configuration and rendering code (internal, not public API).
-// Character classes are plain ASCII ranges, never <cctype>: those follow the process locale, and in a
-// Latin-1 locale they would call 0xC4/0xE4 letters.
+// Character classes come from text/ascii.hpp (plain ASCII ranges, never the locale's <cctype>).
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "text/ascii.hpp"
+
 namespace vtj::config {
 
-constexpr bool is_ascii_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr bool is_ascii_alpha(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-constexpr bool is_ascii_alnum(char c) {
-  return is_ascii_alpha(c) || is_ascii_digit(c);
-}
-constexpr char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-constexpr char ascii_upper(char c) {
-  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
+using text::ascii_lower;
+using text::ascii_upper;
+using text::iequals;
+using text::is_ascii_alnum;
+using text::is_ascii_alpha;
+using text::is_ascii_digit;
+using text::istarts_with;
 
-// ASCII case-insensitive comparisons.
-bool iequals(std::string_view a, std::string_view b);
-bool istarts_with(std::string_view s, std::string_view prefix);
 std::vector<std::string> split(std::string_view s, char sep);
 // Visible ASCII only (0x21-0x7E).
 bool printable_ascii(std::string_view s);

@@ -8,16 +8,6 @@
 
 namespace vtj::config {
 
-bool parse_int(std::string_view arg, long long min, long long max, int& out) {
-  long long v = 0;
-  auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
-  if (arg.empty() || ec != std::errc() || end != arg.data() + arg.size() || v < min || v > max) {
-    return false;
-  }
-  out = static_cast<int>(v);
-  return true;
-}
-
 Problem parse_url(const std::string& arg, std::string& out) {
   std::string_view rest;
   if (istarts_with(arg, "https://")) {

@@ -6,14 +6,14 @@
 #include <string>
 #include <string_view>
 
+#include "text/ascii.hpp"
 #include "vtj/config.hpp"
 
 namespace vtj::config {
 
 using Problem = std::optional<std::string>;
 
-// A decimal integer in [min, max], nothing else.
-bool parse_int(std::string_view arg, long long min, long long max, int& out);
+using text::parse_int;
 // http:// or https:// with a host, an optional port 1-65535, no user-info.
 Problem parse_url(const std::string& arg, std::string& out);
 // INSTANCE/CLASS/CODE/SUBSYSTEM, plus SERVICE[/VERSION] for a service.

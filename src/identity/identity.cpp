@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "text/ascii.hpp"
+
 namespace vtj::identity {
 
 namespace {
@@ -88,15 +90,6 @@ bool satu_shaped(std::string_view s) {
   return s.size() == 9 && all_digits(s.substr(0, 8)) && is_alnum_any_case(s[8]);
 }
 
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  size_t b = s.find_first_not_of(kSpace);
-  if (b == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
-}
-
 // Byte length of the first n UTF-8 characters of s (continuation bytes belong to their lead byte).
 size_t utf8_prefix_bytes(std::string_view s, size_t n) {
   size_t i = 0;
@@ -179,7 +172,7 @@ std::string Satu::masked() const {
 }
 
 std::string mask_identifier(std::string_view s) {
-  s = trim(s);
+  s = text::trim(s, " \t\r\n");
   if (hetu_shaped(s)) {
     return std::string(s.substr(0, 7)) + "****";
   }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "text/ascii.hpp"
 #include "vtj/identity.hpp"
 
 namespace vtj::reg {
@@ -65,23 +66,9 @@ bool readable(const std::string& path) {
   return true;
 }
 
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char a = s[i];
-    if (a >= 'A' && a <= 'Z') {
-      a = static_cast<char>(a - 'A' + 'a');
-    }
-    if (a != prefix[i]) {
-      return false;
-    }
-  }
-  return true;
+TransportError setup_error(std::string detail) {
+  return {TransportErrorKind::Setup, std::move(detail), 1};
 }
-
-TransportError setup_error(std::string detail) { return {TransportErrorKind::Setup, std::move(detail), 1}; }
 
 TransportErrorKind classify(CURLcode rc, const Exchange& x, std::string_view detail) {
   switch (rc) {
@@ -131,7 +118,8 @@ TransportErrorKind classify(CURLcode rc, const Exchange& x, std::string_view det
 }
 
 long ms_left(std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   return static_cast<long>(left.count());
 }
 
@@ -182,7 +170,8 @@ struct HttpTransport::Impl {
     ok = ok && curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK;
-    ok = ok && curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s.connect_timeout_ms)) == CURLE_OK;
+    ok = ok &&
+         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s.connect_timeout_ms)) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "vtj-resolver") == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
@@ -230,23 +219,27 @@ struct HttpTransport::Impl {
 HttpTransport::HttpTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpTransport::~HttpTransport() = default;
 
-const TransportSettings& HttpTransport::settings() const { return impl_->settings; }
+const TransportSettings& HttpTransport::settings() const {
+  return impl_->settings;
+}
 
 Result<std::unique_ptr<HttpTransport>, TransportError> HttpTransport::create(const TransportSettings& s) {
   init_curl_once();
   auto impl = std::make_unique<Impl>();
   impl->settings = s;
-  if (starts_with_nocase(s.url, "https://")) {
+  if (text::istarts_with(s.url, "https://")) {
     impl->https = true;
-  } else if (!starts_with_nocase(s.url, "http://")) {
-    return err(setup_error("the register URL must start with https:// (or http:// for an X-Road security server)"));
+  } else if (!text::istarts_with(s.url, "http://")) {
+    return err(
+        setup_error("the register URL must start with https:// (or http:// for an X-Road security server)"));
   }
   if (s.url.size() <= (impl->https ? 8u : 7u)) {
     return err(setup_error("the register URL names no host"));
   }
   if (impl->https) {
     if (s.ca_file.empty()) {
-      return err(setup_error("an https register URL needs VTJRegisterCA: the register's CA is trusted, nothing else"));
+      return err(setup_error(
+          "an https register URL needs VTJRegisterCA: the register's CA is trusted, nothing else"));
     }
     if (!readable(s.ca_file)) {
       return err(setup_error("cannot read the register CA file " + s.ca_file));

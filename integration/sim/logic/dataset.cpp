@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "code_tables.hpp"
+#include "text/ascii.hpp"
 #include "utf8.hpp"
 #include "vtj/identity.hpp"
 
@@ -13,24 +14,11 @@ namespace vtj::sim {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+// Around keys and values: spaces, tabs, and the CR of a file with CRLF line ends.
+constexpr std::string_view kBlank = " \t\r";
 
 bool digits(std::string_view s, size_t n) {
   return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool valid_date(std::string_view s) {
@@ -110,7 +98,7 @@ class Loader {
     if (!valid_utf8(raw)) {
       return at(n, "not UTF-8");
     }
-    std::string_view s = trim(raw);
+    std::string_view s = text::trim(raw, kBlank);
     if (s.empty() || s.front() == '#') {
       return std::nullopt;
     }
@@ -121,8 +109,8 @@ class Loader {
     if (eq == std::string_view::npos) {
       return at(n, "expected 'key = value' or a [section]");
     }
-    std::string_view key = trim(s.substr(0, eq));
-    std::string_view value = trim(s.substr(eq + 1));
+    std::string_view key = text::trim(s.substr(0, eq), kBlank);
+    std::string_view value = text::trim(s.substr(eq + 1), kBlank);
     if (!plain_text(value)) {
       return at(n, "control character in the value of '" + std::string(key) + "'");
     }
@@ -183,7 +171,7 @@ class Loader {
     if (s.back() != ']') {
       return at(n, "unclosed section header");
     }
-    std::string_view name = trim(s.substr(1, s.size() - 2));
+    std::string_view name = text::trim(s.substr(1, s.size() - 2), kBlank);
     if (name == "register") {
       if (seen_register_) {
         return at(n, "second [register] section");
@@ -197,7 +185,7 @@ class Loader {
     if (name.substr(0, kPerson.size()) != kPerson) {
       return at(n, "unknown section [" + std::string(name) + "]");
     }
-    std::string id(trim(name.substr(kPerson.size())));
+    std::string id(text::trim(name.substr(kPerson.size()), kBlank));
     bool id_ok = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
              c == '_';
@@ -237,7 +225,7 @@ class Loader {
         return at(n, "expected 'product = NAME shape'");
       }
       Product p;
-      p.name = trim(value.substr(0, sp));
+      p.name = text::trim(value.substr(0, sp), kBlank);
       std::string_view shape = value.substr(sp + 1);
       if (shape == "perussanoma3") {
         p.shape = Shape::Perussanoma3;
@@ -306,7 +294,7 @@ class Loader {
       std::string_view rest = value;
       while (true) {
         size_t comma = rest.find(',');
-        std::string_view code = trim(rest.substr(0, comma));
+        std::string_view code = text::trim(rest.substr(0, comma), kBlank);
         if (!digits(code, 3)) {
           return at(n, "nationality: expected three-digit country codes separated by commas");
         }
@@ -376,7 +364,7 @@ const PersonRecord* Dataset::find_satu(std::string_view satu) const {
 
 const Product* Dataset::find_product(std::string_view name) const {
   for (const Product& p : products) {
-    if (iequal(p.name, name)) {
+    if (text::iequals(p.name, name)) {
       return &p;
     }
   }

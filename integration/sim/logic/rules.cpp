@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cert_check.hpp"
+#include "text/ascii.hpp"
 #include "utf8.hpp"
 #include "vtj/identity.hpp"
 
@@ -11,27 +12,14 @@ namespace vtj::sim {
 namespace {
 
 constexpr size_t kMaxEndUserChars = 50;
-
-std::string_view trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && space(s.back())) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+// What the register ignores around a field value.
+constexpr std::string_view kSpace = " \t\r\n";
 
 std::string upper(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; });
   return out;
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-  return upper(a) == upper(b);
 }
 
 // The decision, complete with its code (moved out: the caller returns it at once).
@@ -55,11 +43,11 @@ void mark(Decision& d, bool by_hetu, Criterion c) {
 }  // namespace
 
 Flag parse_flag(std::string_view value) {
-  std::string_view v = trim(value);
-  if (v.empty() || v == "0" || iequal(v, "false") || iequal(v, "E")) {
+  std::string_view v = text::trim(value, kSpace);
+  if (v.empty() || v == "0" || text::iequals(v, "false") || text::iequals(v, "E")) {
     return Flag::Clear;
   }
-  if (v == "1" || iequal(v, "true") || iequal(v, "K")) {
+  if (v == "1" || text::iequals(v, "true") || text::iequals(v, "K")) {
     return Flag::Set;
   }
   return Flag::Invalid;
@@ -68,10 +56,10 @@ Flag parse_flag(std::string_view value) {
 Decision decide(const Query& q, const Dataset& data, const CertificateChecker& certificates,
                 std::time_t now) {
   Decision d;
-  d.hetu_echo = trim(q.value(FieldId::Hetu));
-  d.satu_echo = trim(q.value(FieldId::Satu));
+  d.hetu_echo = text::trim(q.value(FieldId::Hetu), kSpace);
+  d.satu_echo = text::trim(q.value(FieldId::Satu), kSpace);
   not_searched(d);
-  std::string_view product_name = trim(q.value(FieldId::Product));
+  std::string_view product_name = text::trim(q.value(FieldId::Product), kSpace);
   d.sanomatunnus = upper(product_name);
   if (!q.schema_problem.empty()) {
     return with(d, "-1805");
@@ -82,7 +70,7 @@ Decision decide(const Query& q, const Dataset& data, const CertificateChecker& c
     return with(d, "-1900");
   }
   d.sanomatunnus = upper(d.product->name);
-  if (trim(q.value(FieldId::Username)).empty()) {
+  if (text::trim(q.value(FieldId::Username), kSpace).empty()) {
     return with(d, "0004");
   }
   if (q.value(FieldId::Password).empty()) {
@@ -91,7 +79,7 @@ Decision decide(const Query& q, const Dataset& data, const CertificateChecker& c
   if (q.value(FieldId::Username) != data.username || q.value(FieldId::Password) != data.password) {
     return with(d, "-1500");
   }
-  std::string_view end_user = trim(q.value(FieldId::EndUser));
+  std::string_view end_user = text::trim(q.value(FieldId::EndUser), kSpace);
   if (end_user.empty()) {
     return with(d, "-1904");
   }
@@ -118,7 +106,7 @@ Decision decide(const Query& q, const Dataset& data, const CertificateChecker& c
   if (revocation == Flag::Invalid) {
     return with(d, "0005", "VarmenteenSulkulistatarkistus: tuntematon arvo");
   }
-  std::string_view certificate = trim(q.value(FieldId::Certificate));
+  std::string_view certificate = text::trim(q.value(FieldId::Certificate), kSpace);
   std::string cert_satu;
   if (certificate.empty()) {
     // A check was asked for but there is nothing to check: "check requested but not performed".

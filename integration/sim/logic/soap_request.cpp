@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "text/ascii.hpp"
 #include "utf8.hpp"
 #include "xml_scan.hpp"
 
@@ -45,27 +46,8 @@ namespace {
 // The real service's SOAP stack refuses anything much larger; a query is under 4 KB with a certificate.
 constexpr size_t kMaxBody = 512 * 1024;
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 std::string_view unquote(std::string_view s) {
-  s = trim(s);
+  s = text::trim(s);
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') {
     s = s.substr(1, s.size() - 2);
   }
@@ -81,20 +63,20 @@ struct ContentType {
 ContentType parse_content_type(std::string_view v) {
   ContentType ct;
   size_t semi = v.find(';');
-  ct.media = trim(v.substr(0, semi));
+  ct.media = text::trim(v.substr(0, semi));
   while (semi != std::string_view::npos) {
     v.remove_prefix(semi + 1);
     semi = v.find(';');
-    std::string_view param = trim(v.substr(0, semi));
+    std::string_view param = text::trim(v.substr(0, semi));
     size_t eq = param.find('=');
     if (eq == std::string_view::npos) {
       continue;
     }
-    std::string_view name = trim(param.substr(0, eq));
+    std::string_view name = text::trim(param.substr(0, eq));
     std::string_view value = unquote(param.substr(eq + 1));
-    if (iequal(name, "charset")) {
+    if (text::iequals(name, "charset")) {
       ct.charset = value;
-    } else if (iequal(name, "action")) {
+    } else if (text::iequals(name, "action")) {
       ct.action = value;
     }
   }
@@ -112,11 +94,11 @@ std::string_view declared_encoding(std::string_view body) {
     return {};
   }
   decl.remove_prefix(at + 8);
-  decl = trim(decl);
+  decl = text::trim(decl);
   if (decl.empty() || decl.front() != '=') {
     return {};
   }
-  decl = trim(decl.substr(1));
+  decl = text::trim(decl.substr(1));
   if (decl.empty() || (decl.front() != '"' && decl.front() != '\'')) {
     return {};
   }
@@ -182,7 +164,7 @@ void read_identifier(const XmlDoc& doc, const XmlNode& n, XRoadIdentifier& id) {
   for (const XmlNode* c = doc.first_child(n); c != nullptr; c = doc.next(*c)) {
     for (auto& [name, field] : parts) {
       if (c->local == name && doc.ns(*c) == kXRoadIdNs) {
-        *field = trim(c->text);
+        *field = text::trim(c->text);
       }
     }
   }
@@ -209,7 +191,7 @@ std::optional<Rejection> read_xroad_header(const XmlDoc& doc, const XmlNode* hea
       ++central;
     } else if (c->local == "id") {
       ++ids;
-      h.id = trim(c->text);
+      h.id = text::trim(c->text);
     } else if (c->local == "userId") {
       h.has_user_id = true;
       h.user_id = c->text;
@@ -218,7 +200,7 @@ std::optional<Rejection> read_xroad_header(const XmlDoc& doc, const XmlNode* hea
       h.issue = c->text;
     } else if (c->local == "protocolVersion") {
       ++versions;
-      h.protocol_version = trim(c->text);
+      h.protocol_version = text::trim(c->text);
     }
   }
   if (clients != 1 || h.client.instance.empty() || h.client.member_class.empty() ||
@@ -255,7 +237,7 @@ Result<Transport, Rejection> choose_transport(const HttpRequest& request, const 
   if (request.method != "POST") {
     return err(http(405, "Method Not Allowed"));
   }
-  if (soso && iequal(ct.media, "application/soap+xml")) {
+  if (soso && text::iequals(ct.media, "application/soap+xml")) {
     if (!ct.action.empty() && ct.action != kSosoAction) {
       return err(soap_client(
           Transport::Soso12,
@@ -263,7 +245,7 @@ Result<Transport, Rejection> choose_transport(const HttpRequest& request, const 
     }
     return Transport::Soso12;
   }
-  if (!iequal(ct.media, "text/xml")) {
+  if (!text::iequals(ct.media, "text/xml")) {
     return err(http(415, "Unsupported Media Type: expected text/xml" +
                              std::string(soso ? " or application/soap+xml" : "")));
   }
@@ -297,13 +279,13 @@ Result<Query, Rejection> parse_request(const HttpRequest& request) {
   }
   std::string converted;
   std::string_view body = request.body;
-  if (iequal(encoding, "iso-8859-1") || iequal(encoding, "latin1")) {
+  if (text::iequals(encoding, "iso-8859-1") || text::iequals(encoding, "latin1")) {
     converted.reserve(body.size() + body.size() / 8);
     for (char c : body) {
       append_utf8(converted, static_cast<unsigned char>(c));
     }
     body = converted;
-  } else if (!encoding.empty() && !iequal(encoding, "utf-8") && !iequal(encoding, "us-ascii")) {
+  } else if (!encoding.empty() && !text::iequals(encoding, "utf-8") && !text::iequals(encoding, "us-ascii")) {
     return err(soap_client(t, "Unsupported encoding '" + std::string(encoding) + "'"));
   } else if (!valid_utf8(body)) {
     return err(soap_client(t, "The request is not valid UTF-8"));

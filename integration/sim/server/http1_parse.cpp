@@ -1,6 +1,7 @@
 #include "http1_parse.hpp"
 
 #include <cstdint>
+#include "text/ascii.hpp"
 
 namespace vtj::sim {
 namespace {
@@ -43,38 +44,12 @@ bool is_token(std::string_view s) {
   return true;
 }
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // Calls f(token) for each comma-separated element of a list-valued field.
 template <class F>
 void for_each_element(std::string_view list, F f) {
   while (!list.empty()) {
     size_t comma = list.find(',');
-    f(trim(list.substr(0, comma)));
+    f(text::trim(list.substr(0, comma)));
     if (comma == std::string_view::npos) {
       break;
     }
@@ -154,13 +129,13 @@ RequestHead parse_request_head(std::string_view head, HttpRequest& request, size
     if (colon == std::string_view::npos || !is_token(line.substr(0, colon))) {
       return fail(400, "malformed header field");
     }
-    std::string_view value = trim(line.substr(colon + 1));
+    std::string_view value = text::trim(line.substr(colon + 1));
     if (has_control_chars(value)) {
       return fail(400, "control character in a header field");
     }
     auto& [name, stored] = pool.add(request.headers, line.substr(0, colon), value);
     for (char& c : name) {
-      c = lower(c);
+      c = text::ascii_lower(c);
     }
     if (name == "content-length") {
       uint64_t n = 0;
@@ -190,11 +165,11 @@ RequestHead parse_request_head(std::string_view head, HttpRequest& request, size
       });
     } else if (name == "connection") {
       for_each_element(value, [&](std::string_view option) {
-        close = close || iequals(option, "close");
-        keep_alive_token = keep_alive_token || iequals(option, "keep-alive");
+        close = close || text::iequals(option, "close");
+        keep_alive_token = keep_alive_token || text::iequals(option, "keep-alive");
       });
     } else if (name == "expect") {
-      if (!iequals(value, "100-continue")) {
+      if (!text::iequals(value, "100-continue")) {
         return fail(417, "unsupported expectation");
       }
       h.expect_continue = http11;
@@ -207,7 +182,7 @@ RequestHead parse_request_head(std::string_view head, HttpRequest& request, size
     if (have_length) {
       return fail(400, "both Transfer-Encoding and Content-Length");
     }
-    if (!iequals(last_coding, "chunked")) {
+    if (!text::iequals(last_coding, "chunked")) {
       return fail(501, "transfer coding not supported");
     }
     h.chunked = true;

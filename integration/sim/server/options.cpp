@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <string_view>
+#include "text/ascii.hpp"
 
 namespace vtj::sim {
 
@@ -29,16 +30,6 @@ const char* const kUsage =
     "Admin endpoints on the same port: GET /status, POST /reset, POST /control?fault=KIND&encoding=E\n";
 
 namespace {
-
-bool parse_int(std::string_view text, int min, int max, int& out) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
-    return false;
-  }
-  out = v;
-  return true;
-}
 
 bool takes_value(std::string_view a) {
   for (std::string_view known :
@@ -83,7 +74,7 @@ Result<ServerOptions, std::string> parse_command_line(int argc, char** argv) {
     } else if (a == "--listen") {
       o.listen = v;
     } else if (a == "--port") {
-      if (!parse_int(v, 0, 65535, o.port)) {
+      if (!text::parse_int(v, 0, 65535, o.port)) {
         return err("--port: not a port number '" + v + "'");
       }
     } else if (a == "--port-file") {
@@ -109,7 +100,7 @@ Result<ServerOptions, std::string> parse_command_line(int argc, char** argv) {
       }
       o.logic.fault = *f;
     } else if (a == "--threads") {
-      if (!parse_int(v, 1, 65536, o.max_connections)) {
+      if (!text::parse_int(v, 1, 65536, o.max_connections)) {
         return err("--threads: expected a number from 1 to 65536, not '" + v + "'");
       }
     }
