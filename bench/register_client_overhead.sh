@@ -10,6 +10,8 @@
 #   bench/register_client_overhead.sh [BUILD_DIR] [QUERIES]
 # Prints figures; asserts nothing about speed.
 set -euo pipefail
+# curl talks to the loopback simulator directly, never through a proxy from the environment.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$SRC/build}" && pwd)
 N=${2:-2000}

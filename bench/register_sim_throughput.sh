@@ -7,6 +7,8 @@
 #   bench/register_sim_throughput.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [THREADS]
 #   defaults: build 5 8 1. VTJ_LOAD_ARGS adds vtj-load options, e.g. VTJ_LOAD_ARGS="--http2 --streams 8".
 set -euo pipefail
+# curl talks to the loopback simulator directly, never through a proxy from the environment.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$SRC/build}" && pwd)
 SECONDS_TO_RUN=${2:-5}

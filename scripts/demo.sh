@@ -4,6 +4,8 @@
 # their citizen certificates exactly as the module will (the login through Apache arrives with the Apache
 # module). Everything it starts is stopped when it ends, or on Ctrl-C.
 set -euo pipefail
+# curl talks to the loopback simulator directly, never through a proxy from the environment.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 vtj_install_deps

@@ -116,7 +116,8 @@ std::string parse_options(int argc, char** argv, Options& o) {
         o.repeat = static_cast<int>(v);
       }
     } else {
-      return "unknown option '" + a + "'";
+      // Masked: "--hetu=010190-901R" is an easy slip.
+      return "unknown option '" + vtj::identity::sanitize_for_log(a, 60) + "'";
     }
     if (!ok) {
       return "option " + a + " needs a value";

@@ -29,10 +29,11 @@ XRoadHeaders xroad_headers_for(const config::Settings& settings);
 Result<std::string, RequestError> build_request(const config::Settings& settings, const QueryParams& params);
 
 // Whether an answer belongs to the query it came back for. A short reason (identity codes masked) when it
-// does not: a Found answer asked by hetu naming another Henkilo/Henkilotunnus, a Found answer asked by
-// SATU carrying a different Henkilo/SahkoinenAsiointitunnus (products without one are not judged), or a
-// Passivated answer whose "new active" hetu is the very one asked (a re-query would loop). nullopt when
-// nothing is amiss.
+// does not: a Found answer asked by hetu naming another Henkilo/Henkilotunnus; a Found answer asked by
+// SATU that names another SATU (in Henkilo/SahkoinenAsiointitunnus or the Hakuperusteet echo) or names
+// none at all (the register echoes the criteria; products without the person's SATU still carry the echo);
+// or a Passivated answer whose "new active" hetu is the very one asked (a re-query would loop). nullopt
+// when nothing is amiss.
 std::optional<std::string> answer_mismatch(const QueryParams& asked, const Response& answer);
 
 }  // namespace vtj::reg

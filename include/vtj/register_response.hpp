@@ -49,6 +49,8 @@ struct Response {
   std::string extracted_at;      // VTJHenkiloVastaussanoma@tietojenPoimintaaika (YYYYMMDDhhmmss)
   std::optional<Person> person;  // present whenever the document holds a Henkilo element
   std::string active_hetu;       // for 0002 (Passivated): Henkilo/Henkilotunnus, the identifier to query next
+  std::string asked_hetu;        // the register's echo of the criteria: Hakuperusteet/Henkilotunnus
+  std::string asked_satu;        // and Hakuperusteet/SahkoinenAsiointitunnus (empty when not echoed)
   std::string fault_code;        // SOAP Fault faultcode (1.2: Code/Value) or X-Road faultCode
   std::string fault_string;      // SOAP Fault faultstring (1.2: Reason/Text) or X-Road faultString
   std::string fault_detail;      // SOAP Fault detail/faultDetail (X-Road's correlation UUID) or detail text

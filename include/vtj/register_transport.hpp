@@ -4,7 +4,9 @@
 // verified, TLS 1.2 or newer, HTTP/2 when the server offers it, connections kept and reused across
 // queries, bounded in time and size. One HttpTransport serves many threads at once.
 
+#include <chrono>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,7 +42,7 @@ const char* to_string(TransportErrorKind kind);
 struct TransportError {
   TransportErrorKind kind = TransportErrorKind::Setup;
   std::string detail;  // why, in a line for the log (libcurl's and OpenSSL's explanation); no secrets
-  int attempts = 1;    // 2 when the one retry was made
+  int attempts = 1;    // times the request went out (0: never; 2: the one retry was made)
 };
 
 struct HttpReply {
@@ -48,7 +50,7 @@ struct HttpReply {
   std::string content_type;
   std::string body;
   std::string http_version;  // "1.1" or "2"
-  int attempts = 1;
+  int attempts = 1;             // times the request went out (2 when the one retry was made)
   bool new_connection = false;  // whether this query opened a connection (false: one was reused)
   double seconds = 0;           // wall time of the exchange, the retry included
 };
@@ -60,7 +62,8 @@ struct HttpHeaderLine {
 
 class HttpTransport {
  public:
-  // Checks the settings (URL scheme, files readable) without connecting.
+  // Checks the settings without connecting: the URL's scheme, and that the CA file holds a certificate and
+  // the client certificate and its (unencrypted) key load and belong together.
   static Result<std::unique_ptr<HttpTransport>, TransportError> create(const TransportSettings& settings);
   ~HttpTransport();
   HttpTransport(const HttpTransport&) = delete;
@@ -71,6 +74,9 @@ class HttpTransport {
   // failure before any byte of the answer arrived (a kept connection the server had closed, a reset) is
   // retried once on a fresh connection within the same time budget.
   Result<HttpReply, TransportError> post(std::string_view body, std::initializer_list<HttpHeaderLine> headers);
+  // The same within a deadline the caller already runs against (several exchanges for one question).
+  Result<HttpReply, TransportError> post(std::string_view body, std::initializer_list<HttpHeaderLine> headers,
+                                         std::chrono::steady_clock::time_point deadline);
 
   const TransportSettings& settings() const;
 

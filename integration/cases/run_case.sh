@@ -5,6 +5,8 @@
 #   run_case.sh CASE...
 # Environment: VTJ_RESOLVE, VTJ_SIM (binaries), VTJ_PKI_DIR (the test PKI), VTJ_SOURCE_DIR.
 set -u
+# curl talks to the loopback simulator directly, never through a proxy from the environment.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 : "${VTJ_RESOLVE:?}" "${VTJ_SIM:?}" "${VTJ_PKI_DIR:?}" "${VTJ_SOURCE_DIR:?}"
 PKI=$VTJ_PKI_DIR
 DATA=$VTJ_SOURCE_DIR/integration/data/register.conf
@@ -52,6 +54,7 @@ start_sim() {  # start_sim EXTRA-ARGS...
   for _ in $(seq 1 200); do
     if grep -q '^vtj-register-sim: ready' "$WORK/sim.out"; then
       port=$(sed -n 's/^vtj-register-sim: listening on .*:\([0-9]*\)$/\1/p' "$WORK/sim.out")
+      listen=$(sed -n 's/^vtj-register-sim: listening on \(.*\):[0-9]*$/\1/p' "$WORK/sim.out")
       return 0
     fi
     kill -0 "$sim_pid" 2>/dev/null || break
@@ -65,8 +68,10 @@ start_sim() {  # start_sim EXTRA-ARGS...
 # fetch_status: the simulator's /status, once per run. The status request is itself a connection, a
 # handshake and a request: those counters are given without it.
 fetch_status() {
-  curl -sS --cacert "$WORK/admin-ca.pem" --cert "$PKI/customer.pem" --key "$PKI/customer.key" \
-    "https://localhost:$port/status" >"$WORK/status.json"
+  # The register's certificate names localhost: reach whatever address the simulator listens on by that
+  # name.
+  curl -sS -m 10 --resolve "localhost:$port:$listen" --cacert "$WORK/admin-ca.pem" \
+    --cert "$PKI/customer.pem" --key "$PKI/customer.key" "https://localhost:$port/status" >"$WORK/status.json"
 }
 # sim_status KEY: a number from the fetched status.
 sim_status() {

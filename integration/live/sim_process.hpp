@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,13 +29,15 @@ inline std::string env(const char* name) {
   return n == "VTJ_SIM" ? VTJ_SIM_PATH : n == "VTJ_PKI_DIR" ? VTJ_PKI_PATH : VTJ_SOURCE_PATH;
 }
 
-inline std::string pki(const std::string& file) { return env("VTJ_PKI_DIR") + "/" + file; }
+inline std::string pki(const std::string& file) {
+  return env("VTJ_PKI_DIR") + "/" + file;
+}
 
 class SimProcess {
  public:
   explicit SimProcess(int port = 0) {
-    std::string out = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
-                      "/vtj-live-sim-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++);
+    std::string out = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/vtj-live-sim-" +
+                      std::to_string(::getpid()) + "-" + std::to_string(counter()++);
     std::vector<std::string> args = {env("VTJ_SIM"),
                                      "--data",
                                      env("VTJ_SOURCE_DIR") + "/integration/data/register.conf",
@@ -51,15 +54,17 @@ class SimProcess {
                                      "--port-file",
                                      out};
     ::unlink(out.c_str());
+    std::vector<char*> argv;  // built before fork: the child only calls async-signal-safe functions
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
+      // A test killed outright takes its simulator with it.
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
       int null = ::open("/dev/null", O_WRONLY);
       ::dup2(null, 1);
-      std::vector<char*> argv;
-      for (auto& a : args) {
-        argv.push_back(a.data());
-      }
-      argv.push_back(nullptr);
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
@@ -100,8 +105,8 @@ class SimProcess {
 
   // A number from GET /status (the status request itself counts as one more connection).
   long status(const std::string& key) const {
-    std::string cmd = "curl -sS --cacert '" + pki("server-ca.pem") + "' --cert '" + pki("customer.pem") +
-                      "' --key '" + pki("customer.key") + "' '" + url("/status") + "'";
+    std::string cmd = "curl -sS --noproxy '*' -m 10 --cacert '" + pki("server-ca.pem") + "' --cert '" +
+                      pki("customer.pem") + "' --key '" + pki("customer.key") + "' '" + url("/status") + "'";
     std::string body;
     if (FILE* p = ::popen(cmd.c_str(), "r")) {
       char buf[4096];

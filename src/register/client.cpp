@@ -16,7 +16,9 @@ QueryError query_error(QueryErrorKind kind, std::string detail, int queries, lon
   return e;
 }
 
-std::string masked(std::string_view id) { return identity::sanitize_for_log(identity::mask_identifier(id), 40); }
+std::string masked(std::string_view id) {
+  return identity::sanitize_for_log(identity::mask_identifier(id), 40);
+}
 
 }  // namespace
 
@@ -68,7 +70,7 @@ Result<std::unique_ptr<RegisterClient>, QueryError> RegisterClient::create(const
   return std::unique_ptr<RegisterClient>(new RegisterClient(settings, std::move(transport.value())));
 }
 
-Result<QueryAnswer, QueryError> RegisterClient::exchange(const QueryParams& params) {
+Result<QueryAnswer, QueryError> RegisterClient::exchange(const QueryParams& params, Deadline deadline) {
   const bool xroad = settings_.transport == Transport::XRoad;
   std::string message_id;
   Result<std::string, RequestError> doc = err(RequestError::NoIdentifier);
@@ -81,12 +83,13 @@ Result<QueryAnswer, QueryError> RegisterClient::exchange(const QueryParams& para
   }
   if (!doc) {
     return err(query_error(QueryErrorKind::Request,
-                           std::string("cannot build the register request: ") + reg::to_string(doc.error()), 0));
+                           std::string("cannot build the register request: ") + reg::to_string(doc.error()),
+                           0));
   }
 
   const std::string content_type = xroad ? xroad_content_type() : soso_content_type();
   const std::string action = xroad ? xroad_soap_action() : soso_soap_action();
-  auto reply = transport_->post(*doc, {{"Content-Type", content_type}, {"SOAPAction", action}});
+  auto reply = transport_->post(*doc, {{"Content-Type", content_type}, {"SOAPAction", action}}, deadline);
   if (!reply) {
     QueryError e = query_error(QueryErrorKind::Transport, reply.error().detail, reply.error().attempts);
     e.transport = reply.error().kind;
@@ -99,12 +102,14 @@ Result<QueryAnswer, QueryError> RegisterClient::exchange(const QueryParams& para
   // whose body is no SOAP answer at all is reported as the status.
   if (!parsed) {
     if (http.status != 200) {
-      return err(query_error(QueryErrorKind::HttpStatus,
-                             "the register answered HTTP " + std::to_string(http.status) + " without a SOAP answer",
-                             http.attempts, http.status));
+      return err(
+          query_error(QueryErrorKind::HttpStatus,
+                      "the register answered HTTP " + std::to_string(http.status) + " without a SOAP answer",
+                      http.attempts, http.status));
     }
     return err(query_error(QueryErrorKind::Malformed,
-                           std::string(reg::to_string(parsed.error().kind)) +
+                           std::string("the body is no register answer (") +
+                               reg::to_string(parsed.error().kind) + ")" +
                                (parsed.error().detail.empty() ? "" : ": " + parsed.error().detail),
                            http.attempts, http.status));
   }
@@ -115,8 +120,13 @@ Result<QueryAnswer, QueryError> RegisterClient::exchange(const QueryParams& para
                                reg::to_string(response.envelope) + " document",
                            http.attempts, http.status));
   }
-  if (xroad && !response.xroad_id.empty() && response.xroad_id != message_id) {
-    return err(query_error(QueryErrorKind::Mismatch, "the X-Road answer carries another message id",
+  // Over X-Road the message id ties the answer to this request (a security server may be reached over
+  // plain HTTP): an answer without it, or with another, is not this query's. The security server's own
+  // SOAP faults carry no body to misattribute.
+  if (xroad && response.envelope != Envelope::SoapFault && response.xroad_id != message_id) {
+    return err(query_error(QueryErrorKind::Mismatch,
+                           response.xroad_id.empty() ? "the X-Road answer carries no message id"
+                                                     : "the X-Road answer carries another message id",
                            http.attempts, http.status));
   }
   if (auto mismatch = answer_mismatch(params, response)) {
@@ -132,7 +142,10 @@ Result<QueryAnswer, QueryError> RegisterClient::exchange(const QueryParams& para
 }
 
 Result<QueryAnswer, QueryError> RegisterClient::query(const QueryParams& params) {
-  auto first = exchange(params);
+  // One VTJTimeout for the whole question: a 0002 re-query shares it, never doubles it.
+  const Deadline deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.total_timeout_ms);
+  auto first = exchange(params, deadline);
   if (!first || first->response.outcome != Outcome::Passivated) {
     return first;
   }
@@ -145,7 +158,7 @@ Result<QueryAnswer, QueryError> RegisterClient::query(const QueryParams& params)
   next.certificate_base64.clear();
   next.check_validity = false;
   next.check_revocation = false;
-  auto second = exchange(next);
+  auto second = exchange(next, deadline);
   if (!second) {
     QueryError e = std::move(second.error());
     e.queries += first->queries;

@@ -1,5 +1,7 @@
 #include "vtj/register_query.hpp"
 
+#include <vector>
+
 namespace vtj::reg {
 
 namespace {
@@ -64,8 +66,17 @@ std::optional<std::string> answer_mismatch(const QueryParams& asked, const Respo
       return "answer is for " + masked(answer.person->hetu()) + ", asked for " + masked(asked.hetu);
     }
     if (!asked.satu.empty()) {
-      // Every copy must agree: a second, different SATU is no less a different person.
-      for (const std::string& satu : answer.person->tree().values("SahkoinenAsiointitunnus")) {
+      // Every copy must agree: a second, different SATU is no less a different person. And an answer
+      // asked by SATU must name it somewhere (the person's own, or the register's echo of the
+      // criteria): a hetu alone cannot tie the answer to the certificate it was asked for.
+      std::vector<std::string> named = answer.person->tree().values("SahkoinenAsiointitunnus");
+      if (!answer.asked_satu.empty()) {
+        named.push_back(answer.asked_satu);
+      }
+      if (named.empty()) {
+        return "the answer names no SATU, asked for " + masked(asked.satu);
+      }
+      for (const std::string& satu : named) {
         if (satu != asked.satu) {
           return "answer is for SATU " + masked(satu) + ", asked for " + masked(asked.satu);
         }

@@ -161,6 +161,22 @@ Check read_vtj_document(const Element& doc, Response& r) {
   }
   // Without a Paluukoodi the code is empty and the outcome Unknown: fail closed, even if a Henkilo is there.
   r.outcome = outcome_for_code(r.code);
+  auto criteria = unique_child(doc, "Hakuperusteet");
+  if (!criteria) {
+    return criteria.error();
+  }
+  if (*criteria != nullptr) {
+    for (auto [name, into] :
+         {std::pair{"Henkilotunnus", &r.asked_hetu}, std::pair{"SahkoinenAsiointitunnus", &r.asked_satu}}) {
+      auto echo = unique_child(**criteria, name);
+      if (!echo) {
+        return echo.error();
+      }
+      if (*echo != nullptr) {
+        *into = std::string(detail::trim_xml_space((*echo)->text));
+      }
+    }
+  }
   auto h = unique_child(doc, "Henkilo");
   if (!h) {
     return h.error();

@@ -1,12 +1,17 @@
 #include "vtj/register_transport.hpp"
 
 #include <curl/curl.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
+#include <algorithm>
 #include <chrono>
-#include <cstdio>
+#include <cstring>
 #include <mutex>
+#include <optional>
 #include <vector>
 
+#include "identity/openssl_ptr.hpp"
 #include "text/ascii.hpp"
 #include "vtj/identity.hpp"
 
@@ -33,8 +38,11 @@ struct SlistDeleter {
 };
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
-// What one attempt received, for the callbacks.
+// One attempt's request and what it received, for the callbacks.
 struct Exchange {
+  std::string_view request;
+  size_t request_offset = 0;
+  int sends = 0;  // times the request body started to go out
   std::string body;
   size_t max_bytes = 0;
   size_t header_bytes = 0;
@@ -52,18 +60,103 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// The request body, from a callback rather than CURLOPT_POSTFIELDS: libcurl cannot rewind it, so it never
+// resends a query on its own (it would, once, when a kept connection dies after the request went out);
+// the transport's own single retry is the only one, and every send is counted.
+size_t on_read(char* buffer, size_t size, size_t count, void* user) {
+  auto* x = static_cast<Exchange*>(user);
+  if (x->request_offset == 0) {
+    x->sends++;
+  }
+  size_t n = std::min(size * count, x->request.size() - x->request_offset);
+  std::memcpy(buffer, x->request.data() + x->request_offset, n);
+  x->request_offset += n;
+  return n;
+}
+
 size_t on_header(char*, size_t size, size_t count, void* user) {
   static_cast<Exchange*>(user)->header_bytes += size * count;
   return size * count;
 }
 
-bool readable(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
+bool append_header(SlistPtr& list, const std::string& line) {
+  curl_slist* l = curl_slist_append(list.get(), line.c_str());
+  if (l == nullptr) {
     return false;
   }
-  std::fclose(f);
+  (void)list.release();
+  list.reset(l);
   return true;
+}
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+
+// A pass-phrase callback that has none to give: an encrypted key fails to load instead of prompting.
+int no_passphrase(char*, int, int, void*) {
+  return 0;
+}
+
+// The files VTJRegisterCA and VTJClientCertificate name, loaded as libcurl will load them, so a wrong file
+// is a configuration error at start-up rather than a register error at the first login.
+std::optional<std::string> check_tls_files(const TransportSettings& s) {
+  identity::BioPtr ca(BIO_new_file(s.ca_file.c_str(), "r"));
+  if (!ca) {
+    return "cannot read the register CA file " + s.ca_file;
+  }
+  if (!identity::X509Ptr(PEM_read_bio_X509(ca.get(), nullptr, no_passphrase, nullptr))) {
+    return "the register CA file " + s.ca_file + " holds no PEM certificate";
+  }
+  if (s.client_cert.empty()) {
+    return std::nullopt;
+  }
+  identity::BioPtr cert_bio(BIO_new_file(s.client_cert.c_str(), "r"));
+  if (!cert_bio) {
+    return "cannot read the client certificate file " + s.client_cert;
+  }
+  identity::X509Ptr cert(PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr));
+  if (!cert) {
+    return "the client certificate file " + s.client_cert + " holds no PEM certificate";
+  }
+  const std::string& key_file = s.client_key.empty() ? s.client_cert : s.client_key;
+  identity::BioPtr key_bio(BIO_new_file(key_file.c_str(), "r"));
+  if (!key_bio) {
+    return "cannot read the client key file " + key_file;
+  }
+  std::unique_ptr<EVP_PKEY, PkeyFree> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_passphrase, nullptr));
+  if (!key) {
+    return "the client key file " + key_file +
+           " holds no unencrypted PEM private key (a pass phrase cannot be given; protect the file instead)";
+  }
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    return "the client key in " + key_file + " does not belong to the certificate in " + s.client_cert;
+  }
+  return std::nullopt;
+}
+
+// One exchange on the handle; the per-query pointers are cleared again afterwards so an idle handle
+// holds nothing that dies with this call.
+CURLcode perform(CURL* c, curl_slist* headers, Exchange& x, char* errbuf, long timeout_ms, bool fresh) {
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+  curl_easy_setopt(c, CURLOPT_READDATA, &x);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(x.request.size()));
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+  CURLcode rc = curl_easy_perform(c);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(c, CURLOPT_READDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+  return rc;
 }
 
 TransportError setup_error(std::string detail) {
@@ -90,6 +183,9 @@ TransportErrorKind classify(CURLcode rc, const Exchange& x, std::string_view det
       return TransportErrorKind::TooLarge;
     case CURLE_WRITE_ERROR:
       return x.too_large ? TransportErrorKind::TooLarge : TransportErrorKind::Connection;
+    case CURLE_SEND_FAIL_REWIND:
+      // libcurl wanted to resend on a new connection: a connection-level failure, ours to retry.
+      return TransportErrorKind::Connection;
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_SSL_CERTPROBLEM:
@@ -115,6 +211,21 @@ TransportErrorKind classify(CURLcode rc, const Exchange& x, std::string_view det
     return TransportErrorKind::Tls;
   }
   return TransportErrorKind::Connection;
+}
+
+TransportError describe_failure(CURLcode rc, const Exchange& x, const char* errbuf,
+                                const TransportSettings& s) {
+  std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+  TransportErrorKind kind = classify(rc, x, why);
+  if (kind == TransportErrorKind::Timeout) {
+    // Whether the query went out tells a slow connect from a slow register (on a kept connection the
+    // connect times are zero).
+    why = x.sends == 0 ? "no connection within " + std::to_string(s.connect_timeout_ms) + " ms"
+                       : "no complete answer within " + std::to_string(s.total_timeout_ms) + " ms";
+  } else if (kind == TransportErrorKind::TooLarge) {
+    why = "the answer is larger than " + std::to_string(s.max_response_bytes) + " bytes";
+  }
+  return {kind, identity::sanitize_for_log(why, 300), 0};
 }
 
 long ms_left(std::chrono::steady_clock::time_point deadline) {
@@ -174,10 +285,12 @@ struct HttpTransport::Impl {
          curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s.connect_timeout_ms)) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "vtj-resolver") == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK;
-    ok = ok && curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
-                                s.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1) == CURLE_OK;
+    ok = ok && curl_easy_setopt(
+                   c, CURLOPT_HTTP_VERSION,
+                   static_cast<long>(s.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1)) == CURLE_OK;
     if (https) {
-      ok = ok && curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2) == CURLE_OK;
+      ok = ok &&
+           curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)) == CURLE_OK;
       ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
       ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
       // VTJRegisterCA and nothing else: no system store, no CA directory.
@@ -188,6 +301,8 @@ struct HttpTransport::Impl {
         ok = ok && curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM") == CURLE_OK;
         const std::string& key = s.client_key.empty() ? s.client_cert : s.client_key;
         ok = ok && curl_easy_setopt(c, CURLOPT_SSLKEY, key.c_str()) == CURLE_OK;
+        // Never let OpenSSL prompt on a terminal for a pass phrase (create() refuses encrypted keys).
+        ok = ok && curl_easy_setopt(c, CURLOPT_KEYPASSWD, "") == CURLE_OK;
       }
     }
     if (!ok) {
@@ -241,14 +356,8 @@ Result<std::unique_ptr<HttpTransport>, TransportError> HttpTransport::create(con
       return err(setup_error(
           "an https register URL needs VTJRegisterCA: the register's CA is trusted, nothing else"));
     }
-    if (!readable(s.ca_file)) {
-      return err(setup_error("cannot read the register CA file " + s.ca_file));
-    }
-    if (!s.client_cert.empty() && !readable(s.client_cert)) {
-      return err(setup_error("cannot read the client certificate file " + s.client_cert));
-    }
-    if (!s.client_key.empty() && !readable(s.client_key)) {
-      return err(setup_error("cannot read the client key file " + s.client_key));
+    if (auto problem = check_tls_files(s)) {
+      return err(setup_error(*problem));
     }
   }
   if (s.connect_timeout_ms <= 0 || s.total_timeout_ms <= 0) {
@@ -259,25 +368,22 @@ Result<std::unique_ptr<HttpTransport>, TransportError> HttpTransport::create(con
 
 Result<HttpReply, TransportError> HttpTransport::post(std::string_view body,
                                                       std::initializer_list<HttpHeaderLine> headers) {
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + std::chrono::milliseconds(impl_->settings.total_timeout_ms);
+  return post(body, headers,
+              std::chrono::steady_clock::now() + std::chrono::milliseconds(impl_->settings.total_timeout_ms));
+}
 
+Result<HttpReply, TransportError> HttpTransport::post(std::string_view body,
+                                                      std::initializer_list<HttpHeaderLine> headers,
+                                                      std::chrono::steady_clock::time_point deadline) {
+  const auto start = std::chrono::steady_clock::now();
   SlistPtr header_list;
-  auto add_header = [&](std::string line) {
-    curl_slist* l = curl_slist_append(header_list.get(), line.c_str());
-    if (l != nullptr) {
-      (void)header_list.release();
-      header_list.reset(l);
-    }
-    return l != nullptr;
-  };
-  bool ok = true;
   for (const HttpHeaderLine& h : headers) {
-    ok = ok && add_header(std::string(h.name) + ": " + std::string(h.value));
+    if (!append_header(header_list, std::string(h.name) + ": " + std::string(h.value))) {
+      return err(setup_error("out of memory building the request headers"));
+    }
   }
   // No "Expect: 100-continue" round trip before the body.
-  ok = ok && add_header("Expect:");
-  if (!ok) {
+  if (!append_header(header_list, "Expect:")) {
     return err(setup_error("out of memory building the request headers"));
   }
 
@@ -286,81 +392,54 @@ Result<HttpReply, TransportError> HttpTransport::post(std::string_view body,
     return err(handle.error());
   }
   EasyPtr h = std::move(handle.value());
-  CURL* c = h.get();
 
   HttpReply reply;
   TransportError failure;
-  bool have_reply = false;
+  int sends = 0;
   for (int attempt = 1; attempt <= 2; ++attempt) {
     long left = ms_left(deadline);
     if (left <= 0) {
       failure = {TransportErrorKind::Timeout,
-                 "no answer within " + std::to_string(impl_->settings.total_timeout_ms) + " ms", attempt - 1};
+                 "no complete answer within " + std::to_string(impl_->settings.total_timeout_ms) + " ms",
+                 sends};
       break;
     }
     Exchange x;
+    x.request = body;
     x.max_bytes = impl_->settings.max_response_bytes;
     char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
-    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, attempt > 1 ? 1L : 0L);
-    CURLcode rc = curl_easy_perform(c);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
-
+    CURLcode rc = perform(h.get(), header_list.get(), x, errbuf, left, attempt > 1);
+    sends += x.sends;
     long connects = 0;
-    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+    curl_easy_getinfo(h.get(), CURLINFO_NUM_CONNECTS, &connects);
     reply.new_connection = reply.new_connection || connects > 0;
     if (rc == CURLE_OK) {
-      curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
+      curl_easy_getinfo(h.get(), CURLINFO_RESPONSE_CODE, &reply.status);
       char* type = nullptr;
-      curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type);
+      curl_easy_getinfo(h.get(), CURLINFO_CONTENT_TYPE, &type);
       reply.content_type = type != nullptr ? type : "";
       long version = 0;
-      curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
+      curl_easy_getinfo(h.get(), CURLINFO_HTTP_VERSION, &version);
       reply.http_version = version == CURL_HTTP_VERSION_2_0 ? "2" : "1.1";
       reply.body = std::move(x.body);
-      reply.attempts = attempt;
-      have_reply = true;
-      break;
+      reply.attempts = sends;
+      reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      impl_->give_back(std::move(h));
+      return reply;
     }
-
-    std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    TransportErrorKind kind = classify(rc, x, why);
-    if (kind == TransportErrorKind::Timeout) {
-      curl_off_t connected_at = 0;
-      curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &connected_at);
-      if (connected_at == 0) {
-        curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected_at);
-      }
-      why = connected_at == 0
-                ? "no connection within " + std::to_string(impl_->settings.connect_timeout_ms) + " ms"
-                : "no complete answer within " + std::to_string(impl_->settings.total_timeout_ms) + " ms";
-    } else if (kind == TransportErrorKind::TooLarge) {
-      why = "the answer is larger than " + std::to_string(impl_->settings.max_response_bytes) + " bytes";
-    }
-    failure = {kind, identity::sanitize_for_log(why, 300), attempt};
-    // Only a failure that left the answer unstarted is retried: the register never saw or never
-    // answered the query, and a kept connection it had closed is the usual cause.
+    failure = describe_failure(rc, x, errbuf, impl_->settings);
+    failure.attempts = sends;
+    // Only a failure that left the answer unstarted is retried: the register never saw or never answered
+    // the query, and a kept connection it had closed is the usual cause. libcurl cannot resend by itself
+    // (the body comes from a callback it cannot rewind), so a query goes out at most twice.
     bool nothing_arrived = x.header_bytes == 0 && x.body.empty();
-    if (kind != TransportErrorKind::Connection || !nothing_arrived) {
+    if (failure.kind != TransportErrorKind::Connection || !nothing_arrived) {
       break;
     }
   }
-
-  if (!have_reply) {
-    // A failed connection is not worth keeping: let the next query start clean.
-    return err(std::move(failure));
-  }
-  reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  impl_->give_back(std::move(h));
-  return reply;
+  // A failed connection is not worth keeping: the handle (and its connection) goes, the next query
+  // starts clean.
+  return err(std::move(failure));
 }
 
 }  // namespace vtj::reg

@@ -35,12 +35,19 @@ openssl x509 -in good.pem -outform DER -out good.der
 printf 'VTJCitizenIssuer %s\nVTJHeaderEncoding utf8\n' "$WORK/citizen.pem" >site.conf
 printf 'VTJCitizenIssuer %s\n' "$VTJ_SOURCE_DIR/certs/fineid/citizen-issuers.pem" >production.conf
 : >noissuer.conf
-resp="$SAMPLES/kansalaisaloite_PERUSJHHS2_Nordea_210281-9988_Nordea_Demo.xml"
+by_hetu="$SAMPLES/kansalaisaloite_PERUSJHHS2_Nordea_210281-9988_Nordea_Demo.xml"
+# The same answer as the register gives when asked by the certificate's SATU: the criteria echo names it.
+resp="$WORK/asked-by-satu.xml"
+sed 's|hakuperustePaluukoodi="4"></ns2:SahkoinenAsiointitunnus>|hakuperustePaluukoodi="1">12345678N</ns2:SahkoinenAsiointitunnus>|' \
+  "$by_hetu" >"$resp"
 
 run --config site.conf --cert good.pem --response "$resp"
 expect_status "good PEM certificate" 0
 expect_out "SATU from the certificate" "VTJ-Satu: 12345678N"
 expect_out "register data" "VTJ-Hetu: 210281-9988"
+run --config site.conf --cert good.pem --response "$by_hetu"
+expect_status "an answer that names no SATU is not the certificate's" 6
+expect_err "names no SATU: explained" "names no SATU"
 run --config site.conf --cert good.der --response "$resp"
 expect_status "good DER certificate" 0
 expect_out "SATU from the DER certificate" "VTJ-Satu: 12345678N"

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "register/scripted_server.hpp"
@@ -134,8 +136,9 @@ TEST(RegisterClient, RefusesAnAnswerAboutSomeoneElse) {
 
 TEST(RegisterClient, AnErrorPageIsAnHttpStatusAndGarbageIsMalformed) {
   Script script;
-  script.bodies = {"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<h1>down</h1>",
-                   ok_response("<VTJHenkiloVastaussanoma><Paluu")};
+  script.bodies = {
+      "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<h1>down</h1>",
+      ok_response("<VTJHenkiloVastaussanoma><Paluu")};
   ScriptedServer server([&](int, int fd) { script.serve(fd); });
   auto s = settings_for(server);
   auto client = client_for(s);
@@ -152,7 +155,8 @@ TEST(RegisterClient, AnErrorPageIsAnHttpStatusAndGarbageIsMalformed) {
 TEST(RegisterClient, ASoapFaultWithStatus500IsAnAnswer) {
   std::string fault =
       "<?xml version=\"1.0\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
-      "<soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>down for maintenance</faultstring>"
+      "<soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>down for "
+      "maintenance</faultstring>"
       "</soap:Fault></soap:Body></soap:Envelope>";
   Script script;
   script.bodies = {"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/xml\r\nContent-Length: " +
@@ -198,6 +202,46 @@ TEST(RegisterClient, AnXRoadAnswerMustCarryTheMessageIdSent) {
   client.reset();
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().kind, QueryErrorKind::Mismatch);
+}
+
+TEST(RegisterClient, AnXRoadAnswerWithoutAMessageIdIsNotThisQuerys) {
+  Script script;
+  script.bodies = {ok_response(data("responses/prohibition_0000.xml"))};  // a bare document
+  ScriptedServer server([&](int, int fd) { script.serve(fd); });
+  auto s = settings_for(server, Transport::XRoad);
+  auto client = client_for(s);
+  auto answer = client->query(by_hetu(s, "010170-960F"));
+  client.reset();
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().kind, QueryErrorKind::Mismatch);
+  EXPECT_NE(answer.error().detail.find("no message id"), std::string::npos);
+}
+
+TEST(RegisterClient, APassivationReQueryStaysWithinTheSameTimeout) {
+  // Each answer takes 200 ms; with a 300 ms VTJTimeout the re-query must run out of time rather than get
+  // a budget of its own.
+  ScriptedServer server([&](int index, int fd) {
+    for (int n = 0;; ++n) {
+      if (read_request(fd).empty()) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      send_all(fd, ok_response(data(index + n == 0 ? "responses/passivated_0002.xml"
+                                                   : "responses/prohibition_0000.xml")));
+    }
+  });
+  auto s = settings_for(server);
+  s.connect_timeout_ms = 300;
+  s.total_timeout_ms = 300;
+  auto client = client_for(s);
+  auto start = std::chrono::steady_clock::now();
+  auto answer = client->query(by_hetu(s, "020190-9521"));
+  auto took = std::chrono::steady_clock::now() - start;
+  client.reset();
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().transport, TransportErrorKind::Timeout);
+  EXPECT_EQ(answer.error().queries, 2);
+  EXPECT_LT(took, std::chrono::milliseconds(380));
 }
 
 TEST(RegisterClient, ReportsTransportFailuresWithTheirKind) {

@@ -139,14 +139,22 @@ TEST(AnswerMismatch, HetuMustMatch) {
   EXPECT_TRUE(answer_mismatch(asked_hetu("010170-960F"), found_answer({})));
 }
 
-TEST(AnswerMismatch, SatuMustMatchWhenPresent) {
+TEST(AnswerMismatch, SatuMustBeNamedAndMatch) {
   auto with_satu = [](const char* satu) {
     return found_answer({leaf("Henkilotunnus", "010170-960F"), leaf("SahkoinenAsiointitunnus", satu)});
   };
   EXPECT_FALSE(answer_mismatch(asked_satu("12345678N"), with_satu("12345678N")));
-  // Products without SahkoinenAsiointitunnus cannot be judged by it.
-  EXPECT_FALSE(
-      answer_mismatch(asked_satu("12345678N"), found_answer({leaf("Henkilotunnus", "010170-960F")})));
+  // An answer that names no SATU at all cannot be tied to the certificate asked about.
+  Response unnamed = found_answer({leaf("Henkilotunnus", "010170-960F")});
+  auto none = answer_mismatch(asked_satu("12345678N"), unnamed);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->find("12345678N"), std::string::npos) << *none;
+  // Products without the person's SahkoinenAsiointitunnus are judged by the register's echo of the
+  // criteria (Hakuperusteet).
+  unnamed.asked_satu = "12345678N";
+  EXPECT_FALSE(answer_mismatch(asked_satu("12345678N"), unnamed));
+  unnamed.asked_satu = "10000350X";
+  EXPECT_TRUE(answer_mismatch(asked_satu("12345678N"), unnamed));
   auto why = answer_mismatch(asked_satu("12345678N"), with_satu("10000350X"));
   ASSERT_TRUE(why.has_value());
   EXPECT_EQ(why->find("10000350X"), std::string::npos) << *why;

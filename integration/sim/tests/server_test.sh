@@ -7,6 +7,8 @@
 # Environment (ctest sets it): VTJ_REGISTER_SIM, VTJ_RESOLVE (builds the request bodies the module sends),
 # VTJ_PKI_DIR (the test PKI), VTJ_SOURCE_DIR.
 set -euo pipefail
+# curl talks to the loopback simulator directly, never through a proxy from the environment.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 
 SIM=${VTJ_REGISTER_SIM:?path to vtj-register-sim}
 RESOLVE=${VTJ_RESOLVE:?path to vtj-resolve}
