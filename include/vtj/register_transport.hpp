@@ -4,8 +4,10 @@
 // verified, TLS 1.2 or newer, HTTP/2 when the server offers it, connections kept and reused across
 // queries, bounded in time and size. One HttpTransport serves many threads at once.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -42,17 +44,30 @@ const char* to_string(TransportErrorKind kind);
 struct TransportError {
   TransportErrorKind kind = TransportErrorKind::Setup;
   std::string detail;  // why, in a line for the log (libcurl's and OpenSSL's explanation); no secrets
-  int attempts = 1;    // times the request went out (0: never; 2: the one retry was made)
+  int attempts = 1;    // times the request went out (0: never; 2: it was sent again once)
 };
 
 struct HttpReply {
   long status = 0;
   std::string content_type;
   std::string body;
-  std::string http_version;  // "1.1" or "2"
+  std::string http_version;     // "1.1" or "2"
   int attempts = 1;             // times the request went out (2 when the one retry was made)
   bool new_connection = false;  // whether this query opened a connection (false: one was reused)
   double seconds = 0;           // wall time of the exchange, the retry included
+};
+
+inline constexpr size_t kTransportErrorKinds = static_cast<size_t>(TransportErrorKind::Protocol) + 1;
+
+// What a transport has done since it was made, for operators' status pages and logs. A snapshot: the
+// live counters are atomics inside the transport.
+struct TransportCounters {
+  uint64_t posts = 0;        // post() calls
+  uint64_t sends = 0;        // requests that went out (a retried post counts twice)
+  uint64_t retries = 0;      // posts whose request went out twice (by libcurl's resend or the retry)
+  uint64_t connections = 0;  // connections opened (the rest of the sends reused one)
+  uint64_t answered = 0;     // posts that got a complete HTTP answer
+  std::array<uint64_t, kTransportErrorKinds> failed{};  // posts that failed, by TransportErrorKind
 };
 
 struct HttpHeaderLine {
@@ -73,12 +88,14 @@ class HttpTransport {
   // alike: the body decides); only a failure to get a complete answer is an error. A connection-level
   // failure before any byte of the answer arrived (a kept connection the server had closed, a reset) is
   // retried once on a fresh connection within the same time budget.
-  Result<HttpReply, TransportError> post(std::string_view body, std::initializer_list<HttpHeaderLine> headers);
+  Result<HttpReply, TransportError> post(std::string_view body,
+                                         std::initializer_list<HttpHeaderLine> headers);
   // The same within a deadline the caller already runs against (several exchanges for one question).
   Result<HttpReply, TransportError> post(std::string_view body, std::initializer_list<HttpHeaderLine> headers,
                                          std::chrono::steady_clock::time_point deadline);
 
   const TransportSettings& settings() const;
+  TransportCounters counters() const;
 
  private:
   struct Impl;

@@ -5,7 +5,9 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -60,9 +62,9 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-// The request body, from a callback rather than CURLOPT_POSTFIELDS: libcurl cannot rewind it, so it never
-// resends a query on its own (it would, once, when a kept connection dies after the request went out);
-// the transport's own single retry is the only one, and every send is counted.
+// The request body, from callbacks rather than CURLOPT_POSTFIELDS, so every time it starts to go out is
+// seen: libcurl resends a query by itself, once, when a kept connection dies after the request went out,
+// and the transport's own retry must not add a third send.
 size_t on_read(char* buffer, size_t size, size_t count, void* user) {
   auto* x = static_cast<Exchange*>(user);
   if (x->request_offset == 0) {
@@ -72,6 +74,14 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
   std::memcpy(buffer, x->request.data() + x->request_offset, n);
   x->request_offset += n;
   return n;
+}
+
+int on_seek(void* user, curl_off_t offset, int origin) {
+  if (origin != SEEK_SET || offset != 0) {
+    return CURL_SEEKFUNC_CANTSEEK;
+  }
+  static_cast<Exchange*>(user)->request_offset = 0;
+  return CURL_SEEKFUNC_OK;
 }
 
 size_t on_header(char*, size_t size, size_t count, void* user) {
@@ -141,6 +151,8 @@ std::optional<std::string> check_tls_files(const TransportSettings& s) {
 CURLcode perform(CURL* c, curl_slist* headers, Exchange& x, char* errbuf, long timeout_ms, bool fresh) {
   curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
   curl_easy_setopt(c, CURLOPT_READDATA, &x);
+  curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+  curl_easy_setopt(c, CURLOPT_SEEKDATA, &x);
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(x.request.size()));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -153,6 +165,7 @@ CURLcode perform(CURL* c, curl_slist* headers, Exchange& x, char* errbuf, long t
   CURLcode rc = curl_easy_perform(c);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(c, CURLOPT_READDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_SEEKDATA, nullptr);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, nullptr);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
@@ -184,7 +197,6 @@ TransportErrorKind classify(CURLcode rc, const Exchange& x, std::string_view det
     case CURLE_WRITE_ERROR:
       return x.too_large ? TransportErrorKind::TooLarge : TransportErrorKind::Connection;
     case CURLE_SEND_FAIL_REWIND:
-      // libcurl wanted to resend on a new connection: a connection-level failure, ours to retry.
       return TransportErrorKind::Connection;
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
@@ -264,6 +276,11 @@ struct HttpTransport::Impl {
   std::mutex mutex;
   std::vector<EasyPtr> idle;
 
+  struct Counters {
+    std::atomic<uint64_t> posts{0}, sends{0}, retries{0}, connections{0}, answered{0};
+    std::array<std::atomic<uint64_t>, kTransportErrorKinds> failed{};
+  } counters;
+
   // A handle with everything that does not change between queries already set.
   Result<EasyPtr, TransportError> make_handle() const {
     EasyPtr h(curl_easy_init());
@@ -338,6 +355,20 @@ const TransportSettings& HttpTransport::settings() const {
   return impl_->settings;
 }
 
+TransportCounters HttpTransport::counters() const {
+  const Impl::Counters& c = impl_->counters;
+  TransportCounters out;
+  out.posts = c.posts.load(std::memory_order_relaxed);
+  out.sends = c.sends.load(std::memory_order_relaxed);
+  out.retries = c.retries.load(std::memory_order_relaxed);
+  out.connections = c.connections.load(std::memory_order_relaxed);
+  out.answered = c.answered.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < kTransportErrorKinds; ++i) {
+    out.failed[i] = c.failed[i].load(std::memory_order_relaxed);
+  }
+  return out;
+}
+
 Result<std::unique_ptr<HttpTransport>, TransportError> HttpTransport::create(const TransportSettings& s) {
   init_curl_once();
   auto impl = std::make_unique<Impl>();
@@ -376,20 +407,26 @@ Result<HttpReply, TransportError> HttpTransport::post(std::string_view body,
                                                       std::initializer_list<HttpHeaderLine> headers,
                                                       std::chrono::steady_clock::time_point deadline) {
   const auto start = std::chrono::steady_clock::now();
+  Impl::Counters& counters = impl_->counters;
+  counters.posts.fetch_add(1, std::memory_order_relaxed);
+  auto fail = [&](TransportError e) {
+    counters.failed[static_cast<size_t>(e.kind)].fetch_add(1, std::memory_order_relaxed);
+    return err(std::move(e));
+  };
   SlistPtr header_list;
   for (const HttpHeaderLine& h : headers) {
     if (!append_header(header_list, std::string(h.name) + ": " + std::string(h.value))) {
-      return err(setup_error("out of memory building the request headers"));
+      return fail(setup_error("out of memory building the request headers"));
     }
   }
   // No "Expect: 100-continue" round trip before the body.
   if (!append_header(header_list, "Expect:")) {
-    return err(setup_error("out of memory building the request headers"));
+    return fail(setup_error("out of memory building the request headers"));
   }
 
   auto handle = impl_->checkout();
   if (!handle) {
-    return err(handle.error());
+    return fail(handle.error());
   }
   EasyPtr h = std::move(handle.value());
 
@@ -410,8 +447,10 @@ Result<HttpReply, TransportError> HttpTransport::post(std::string_view body,
     char errbuf[CURL_ERROR_SIZE] = {0};
     CURLcode rc = perform(h.get(), header_list.get(), x, errbuf, left, attempt > 1);
     sends += x.sends;
+    counters.sends.fetch_add(static_cast<uint64_t>(x.sends), std::memory_order_relaxed);
     long connects = 0;
     curl_easy_getinfo(h.get(), CURLINFO_NUM_CONNECTS, &connects);
+    counters.connections.fetch_add(static_cast<uint64_t>(connects), std::memory_order_relaxed);
     reply.new_connection = reply.new_connection || connects > 0;
     if (rc == CURLE_OK) {
       curl_easy_getinfo(h.get(), CURLINFO_RESPONSE_CODE, &reply.status);
@@ -425,21 +464,24 @@ Result<HttpReply, TransportError> HttpTransport::post(std::string_view body,
       reply.attempts = sends;
       reply.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       impl_->give_back(std::move(h));
+      counters.answered.fetch_add(1, std::memory_order_relaxed);
+      counters.retries.fetch_add(sends >= 2 ? 1 : 0, std::memory_order_relaxed);
       return reply;
     }
     failure = describe_failure(rc, x, errbuf, impl_->settings);
     failure.attempts = sends;
     // Only a failure that left the answer unstarted is retried: the register never saw or never answered
-    // the query, and a kept connection it had closed is the usual cause. libcurl cannot resend by itself
-    // (the body comes from a callback it cannot rewind), so a query goes out at most twice.
+    // the query, and a kept connection it had closed is the usual cause. When libcurl has already sent it
+    // again on a new connection by itself, that was the retry: a query goes out at most twice.
     bool nothing_arrived = x.header_bytes == 0 && x.body.empty();
-    if (failure.kind != TransportErrorKind::Connection || !nothing_arrived) {
+    if (failure.kind != TransportErrorKind::Connection || !nothing_arrived || x.sends >= 2) {
       break;
     }
   }
   // A failed connection is not worth keeping: the handle (and its connection) goes, the next query
   // starts clean.
-  return err(std::move(failure));
+  counters.retries.fetch_add(sends >= 2 ? 1 : 0, std::memory_order_relaxed);
+  return fail(std::move(failure));
 }
 
 }  // namespace vtj::reg

@@ -189,6 +189,8 @@ TEST(Transport, CapsTheAnswerSize) {
   auto r = post(*t);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, TransportErrorKind::TooLarge);
+  EXPECT_EQ(t->counters().failed[static_cast<size_t>(TransportErrorKind::TooLarge)], 1u);
+  EXPECT_EQ(t->counters().answered, 0u);
   EXPECT_NE(r.error().detail.find("16384"), std::string::npos);
 }
 
@@ -272,6 +274,12 @@ TEST(Transport, AKeptConnectionThatDiesIsRetriedOnAFreshOne) {
   ASSERT_TRUE(r.ok()) << r.error().detail;
   EXPECT_EQ(r->attempts, 2);
   EXPECT_TRUE(r->new_connection);
+  TransportCounters c = t->counters();
+  EXPECT_EQ(c.posts, 2u);
+  EXPECT_EQ(c.sends, 3u);
+  EXPECT_EQ(c.retries, 1u);
+  EXPECT_EQ(c.connections, 2u);
+  EXPECT_EQ(c.answered, 2u);
   t.reset();
   EXPECT_EQ(requests.load(), 3);
 }
