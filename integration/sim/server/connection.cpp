@@ -27,8 +27,14 @@ constexpr size_t kProduceBudget = 64 * 1024;
 
 class Connection final : public Wire {
  public:
-  Connection(int fd, const std::string& peer, SSL_CTX* ctx, Dispatcher& dispatcher, int stop_fd)
-      : fd_(fd), peer_(peer), ssl_(SSL_new(ctx)), dispatcher_(dispatcher), stop_fd_(stop_fd) {}
+  Connection(int fd, const std::string& peer, SSL_CTX* ctx, Dispatcher& dispatcher, int stop_fd,
+             std::chrono::milliseconds idle_timeout)
+      : fd_(fd),
+        peer_(peer),
+        ssl_(SSL_new(ctx)),
+        dispatcher_(dispatcher),
+        stop_fd_(stop_fd),
+        idle_timeout_(idle_timeout) {}
 
   ~Connection() override {
     proto_.reset();
@@ -66,6 +72,8 @@ class Connection final : public Wire {
   SslPtr ssl_;
   Dispatcher& dispatcher_;
   int stop_fd_;
+  std::chrono::milliseconds idle_timeout_;
+  Clock::time_point last_progress_;  // the last byte read from or written to the client
   std::unique_ptr<Protocol> proto_;
   std::string out_;
   size_t out_off_ = 0;
@@ -129,6 +137,7 @@ bool Connection::flush() {
         SSL_write(ssl_.get(), out_.data() + out_off_, static_cast<int>(std::min<size_t>(pending(), INT_MAX)));
     if (n > 0) {
       out_off_ += static_cast<size_t>(n);
+      last_progress_ = Clock::now();
       continue;
     }
     int e = SSL_get_error(ssl_.get(), n);
@@ -159,6 +168,7 @@ Connection::ReadResult Connection::read_available() {
     ERR_clear_error();
     int n = SSL_read(ssl_.get(), in_, sizeof in_);
     if (n > 0) {
+      last_progress_ = Clock::now();
       proto_->on_input(in_, static_cast<size_t>(n));
       if (finishing_ || resetting_) {
         return ReadResult::Ok;
@@ -205,6 +215,7 @@ void Connection::close_gracefully() {
 }
 
 void Connection::serve() {
+  last_progress_ = Clock::now();
   for (;;) {
     // Write as much as the socket takes, producing more while there is room.
     for (;;) {
@@ -234,9 +245,28 @@ void Connection::serve() {
     if (write_blocked_) {
       events |= POLLOUT;
     }
-    int timeout = -1;
+    // A client that went silent half-way through a request, stopped reading an answer, or left an idle
+    // connection open (a crashed harness whose socket lives on in a child, a lost peer) must not hold a
+    // thread for ever. A hung or delayed reply is the server's doing: that waits for the client to leave.
     auto now = Clock::now();
-    if (auto due = proto_->next_due()) {
+    std::optional<Clock::time_point> due = proto_->next_due();
+    bool idle_applies = idle_timeout_.count() > 0 && !proto_->holding();
+    if (idle_applies) {
+      auto idle_due = last_progress_ + idle_timeout_;
+      if (now >= idle_due) {
+        bump(dispatcher_.stats().idle_timeouts);
+        if (dispatcher_.verbose()) {
+          log_problem("closed", pending() > 0 ? "the client stopped reading" : "idle timeout");
+        }
+        if (pending() == 0) {
+          close_gracefully();
+        }
+        return;
+      }
+      due = due ? std::min(*due, idle_due) : idle_due;
+    }
+    int timeout = -1;
+    if (due) {
       auto ms = std::chrono::ceil<std::chrono::milliseconds>(*due - now).count();
       timeout = ms < 0 ? 0 : static_cast<int>(std::min<long long>(ms, INT_MAX));
     }
@@ -294,9 +324,10 @@ void Connection::run() {
 
 }  // namespace
 
-void serve_connection(int fd, const std::string& peer, SSL_CTX* ctx, Dispatcher& dispatcher, int stop_fd) {
+void serve_connection(int fd, const std::string& peer, SSL_CTX* ctx, Dispatcher& dispatcher, int stop_fd,
+                      std::chrono::milliseconds idle_timeout) {
   // On the heap: the input buffer would crowd the small thread stacks.
-  auto connection = std::make_unique<Connection>(fd, peer, ctx, dispatcher, stop_fd);
+  auto connection = std::make_unique<Connection>(fd, peer, ctx, dispatcher, stop_fd, idle_timeout);
   connection->run();
 }
 

@@ -4,13 +4,17 @@
 
 #include <openssl/ssl.h>
 
+#include <chrono>
 #include <string>
 
 namespace vtj::sim {
 
 class Dispatcher;
 
-// Takes ownership of `fd`. `stop_fd` becomes readable when the server shuts down.
-void serve_connection(int fd, const std::string& peer, SSL_CTX* ctx, Dispatcher& dispatcher, int stop_fd);
+// Takes ownership of `fd`. `stop_fd` becomes readable when the server shuts down. A connection on which
+// the client neither sends nor reads anything for `idle_timeout` (zero: never) is closed, unless a fault
+// holds a reply back.
+void serve_connection(int fd, const std::string& peer, SSL_CTX* ctx, Dispatcher& dispatcher, int stop_fd,
+                      std::chrono::milliseconds idle_timeout);
 
 }  // namespace vtj::sim

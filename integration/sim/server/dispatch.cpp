@@ -8,7 +8,7 @@ namespace vtj::sim {
 
 void ServerStats::reset() {
   for (auto* c : {&connections, &tls_handshakes, &tls_handshake_failures, &requests, &h2_connections,
-                  &http1_connections}) {
+                  &http1_connections, &idle_timeouts}) {
     c->store(0, std::memory_order_relaxed);
   }
 }
@@ -20,7 +20,8 @@ std::string ServerStats::json() const {
   return field("connections", connections) + "," + field("tls_handshakes", tls_handshakes) + "," +
          field("tls_handshake_failures", tls_handshake_failures) + "," +
          field("active_connections", active_connections) + "," + field("requests", requests) + "," +
-         field("h2_connections", h2_connections) + "," + field("http1_connections", http1_connections);
+         field("h2_connections", h2_connections) + "," + field("http1_connections", http1_connections) + "," +
+         field("idle_timeouts", idle_timeouts);
 }
 
 const char* reason_phrase(int status) {

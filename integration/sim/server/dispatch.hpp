@@ -19,6 +19,7 @@ struct ServerStats {
   std::atomic<uint64_t> requests{0};            // every HTTP request, admin ones included
   std::atomic<uint64_t> h2_connections{0};
   std::atomic<uint64_t> http1_connections{0};
+  std::atomic<uint64_t> idle_timeouts{0};  // connections closed by --idle-timeout
 
   void reset();
   // The members of the /status object, without braces.

@@ -20,6 +20,7 @@ class Http1 final : public Protocol {
   std::optional<Clock::time_point> next_due() const override {
     return delayed_ ? std::optional(due_) : std::nullopt;
   }
+  bool holding() const override { return hung_ || delayed_; }
 
  private:
   enum class Stage { Head, Body, Chunked };

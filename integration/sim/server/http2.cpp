@@ -31,6 +31,7 @@ struct Stream {
   size_t sent = 0;
   size_t limit = 0;  // bytes of reply.body to send: half of it when truncated
   bool reset_sent = false;
+  bool held = false;  // a Hang or Latency fault keeps the reply back
 
   void clear(HeaderPool& pool) {
     request.method.clear();
@@ -44,6 +45,7 @@ struct Stream {
     sent = 0;
     limit = 0;
     reset_sent = false;
+    held = false;
   }
 };
 
@@ -59,6 +61,10 @@ class Http2 final : public Protocol {
   bool alive() const override {
     return !dead_ &&
            (nghttp2_session_want_read(session_.get()) || nghttp2_session_want_write(session_.get()));
+  }
+  // Streams the client cancelled no longer count: their entries in delayed_ are skipped when due.
+  bool holding() const override {
+    return std::any_of(streams_.begin(), streams_.end(), [](const auto& e) { return e.second->held; });
   }
 
  private:
@@ -236,8 +242,10 @@ void Http2::dispatch(int32_t id, Stream& s) {
       wire_.abort_reset();
       return;
     case Fault::Hang:
+      s.held = true;
       return;  // the stream stays open and unanswered until the client gives up
     case Fault::Latency:
+      s.held = true;
       delayed_.push_back({Clock::now() + std::chrono::milliseconds(s.reply.latency_ms), id});
       return;
     default:
@@ -246,6 +254,7 @@ void Http2::dispatch(int32_t id, Stream& s) {
 }
 
 void Http2::submit(int32_t id, Stream& s) {
+  s.held = false;
   char status[8];
   char length[24];
   auto status_len =

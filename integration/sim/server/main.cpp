@@ -75,8 +75,9 @@ int main(int argc, char** argv) {
   }
   vtj::sim::ServerStats stats;
   vtj::sim::Dispatcher dispatcher(*reg.value(), stats, options.verbose);
-  auto server = vtj::sim::Server::listen(options.listen, options.port, options.max_connections,
-                                         ctx.value().get(), dispatcher);
+  auto server =
+      vtj::sim::Server::listen(options.listen, options.port, options.max_connections,
+                               std::chrono::seconds(options.idle_timeout_s), ctx.value().get(), dispatcher);
   if (!server) {
     return fail(server.error());
   }

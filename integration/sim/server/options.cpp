@@ -10,7 +10,7 @@ const char* const kUsage =
     "usage: vtj-register-sim --data FILE --cert FILE --key FILE --client-ca FILE\n"
     "                        [--listen ADDR] [--port N] [--port-file FILE] [--citizen-ca FILE]...\n"
     "                        [--crl FILE]... [--encoding person|utf-8|iso-8859-1] [--fault KIND]\n"
-    "                        [--threads N] [--verbose]\n"
+    "                        [--threads N] [--idle-timeout S] [--verbose]\n"
     "\n"
     "  --data FILE        the data set (integration/data/register.conf)\n"
     "  --cert FILE        the register's server certificate (PEM, chain allowed)\n"
@@ -25,6 +25,8 @@ const char* const kUsage =
     "  --fault KIND       apply to every query: none, latency:MS, hang, reset, http500, soap-fault,\n"
     "                     malformed, truncated, oversized\n"
     "  --threads N        at most N connections, each served by its own thread (default 2048)\n"
+    "  --idle-timeout S   close a connection on which the client neither sends nor reads for S seconds,\n"
+    "                     unless a hang or latency fault holds its reply (default 120; 0: never)\n"
     "  --verbose          log every request on stderr\n"
     "\n"
     "Admin endpoints on the same port: GET /status, POST /reset, POST /control?fault=KIND&encoding=E\n";
@@ -34,7 +36,7 @@ namespace {
 bool takes_value(std::string_view a) {
   for (std::string_view known :
        {"--data", "--cert", "--key", "--client-ca", "--listen", "--port", "--port-file", "--citizen-ca",
-        "--crl", "--encoding", "--fault", "--threads"}) {
+        "--crl", "--encoding", "--fault", "--threads", "--idle-timeout"}) {
     if (a == known) {
       return true;
     }
@@ -102,6 +104,10 @@ Result<ServerOptions, std::string> parse_command_line(int argc, char** argv) {
     } else if (a == "--threads") {
       if (!text::parse_int(v, 1, 65536, o.max_connections)) {
         return err("--threads: expected a number from 1 to 65536, not '" + v + "'");
+      }
+    } else if (a == "--idle-timeout") {
+      if (!text::parse_int(v, 0, 86400, o.idle_timeout_s)) {
+        return err("--idle-timeout: expected seconds from 0 to 86400, not '" + v + "'");
       }
     }
   }

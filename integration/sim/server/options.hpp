@@ -19,6 +19,9 @@ struct ServerOptions {
   std::string port_file;
   // One thread serves each connection, so this bounds both (connections beyond it are closed at once).
   int max_connections = 2048;
+  // A connection on which the client neither sends nor reads for this long is closed (0: never), unless a
+  // fault holds a reply back. IIS, which serves the real SoSo service, closes idle ones after 120 s.
+  int idle_timeout_s = 120;
   bool verbose = false;
   bool help = false;
 };

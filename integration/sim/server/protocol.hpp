@@ -37,6 +37,9 @@ class Protocol {
   virtual void produce(size_t /*budget*/) {}
   // False once the protocol has nothing more to read or write (HTTP/2 after GOAWAY).
   virtual bool alive() const { return true; }
+  // True while a fault (hang, latency) holds a reply back: the client is waiting on the server then, so
+  // the connection's idle timeout does not run and a hang lasts until the client leaves.
+  virtual bool holding() const { return false; }
 };
 
 std::unique_ptr<Protocol> make_http1(Wire& wire, Dispatcher& dispatcher);

@@ -47,8 +47,9 @@ struct ThreadArgs {
 }  // namespace
 
 Result<std::unique_ptr<Server>, std::string> Server::listen(const std::string& address, int port,
-                                                            int max_connections, SSL_CTX* ctx,
-                                                            Dispatcher& dispatcher) {
+                                                            int max_connections,
+                                                            std::chrono::milliseconds idle_timeout,
+                                                            SSL_CTX* ctx, Dispatcher& dispatcher) {
   std::string where = address + ":" + std::to_string(port);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -79,7 +80,7 @@ Result<std::unique_ptr<Server>, std::string> Server::listen(const std::string& a
     close(fd);
     return err("cannot create an eventfd: " + std::string(std::strerror(errno)));
   }
-  std::unique_ptr<Server> server(new Server(fd, stop_fd, max_connections, ctx, dispatcher));
+  std::unique_ptr<Server> server(new Server(fd, stop_fd, max_connections, idle_timeout, ctx, dispatcher));
   server->address_ = format_address(bound);
   server->port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
                                                     : reinterpret_cast<sockaddr_in&>(bound).sin_port);
@@ -144,6 +145,13 @@ void Server::accept_loop() {
     bump(stats.connections);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // A peer that vanished without FIN or RST (its host or network namespace gone) is found by keepalive
+    // probes within about a minute, even while a Hang fault waits for it to leave.
+    int keep_idle = 30, keep_interval = 10, keep_count = 3;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &keep_idle, sizeof keep_idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &keep_interval, sizeof keep_interval);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &keep_count, sizeof keep_count);
     bool room;
     {
       std::lock_guard lock(mutex_);
@@ -189,7 +197,8 @@ void* Server::connection_thread(void* arg) {
   Server& server = *args->server;
   ServerStats& stats = server.dispatcher_.stats();
   stats.active_connections.fetch_add(1, std::memory_order_relaxed);
-  serve_connection(args->fd, args->peer, server.ctx_, server.dispatcher_, server.stop_fd_);
+  serve_connection(args->fd, args->peer, server.ctx_, server.dispatcher_, server.stop_fd_,
+                   server.idle_timeout_);
   stats.active_connections.fetch_sub(1, std::memory_order_relaxed);
   std::lock_guard lock(server.mutex_);
   if (--server.threads_ == 0) {

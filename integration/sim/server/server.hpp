@@ -19,9 +19,11 @@ class Dispatcher;
 class Server {
  public:
   // Binds and listens; errors are one line ("cannot listen on 127.0.0.1:443: Permission denied").
+  // `idle_timeout`: see serve_connection (zero: never).
   static Result<std::unique_ptr<Server>, std::string> listen(const std::string& address, int port,
-                                                             int max_connections, SSL_CTX* ctx,
-                                                             Dispatcher& dispatcher);
+                                                             int max_connections,
+                                                             std::chrono::milliseconds idle_timeout,
+                                                             SSL_CTX* ctx, Dispatcher& dispatcher);
   ~Server();
 
   // "127.0.0.1:PORT" ("[::1]:PORT" for IPv6), with the port the system chose for port 0.
@@ -34,10 +36,12 @@ class Server {
   bool stop(std::chrono::milliseconds grace);
 
  private:
-  Server(int listen_fd, int stop_fd, int max_connections, SSL_CTX* ctx, Dispatcher& dispatcher)
+  Server(int listen_fd, int stop_fd, int max_connections, std::chrono::milliseconds idle_timeout,
+         SSL_CTX* ctx, Dispatcher& dispatcher)
       : listen_fd_(listen_fd),
         stop_fd_(stop_fd),
         max_connections_(max_connections),
+        idle_timeout_(idle_timeout),
         ctx_(ctx),
         dispatcher_(dispatcher) {}
   void accept_loop();
@@ -47,6 +51,7 @@ class Server {
   int listen_fd_;
   int stop_fd_;  // an eventfd: written once at shutdown, never read, so it stays readable for every poll
   int max_connections_;
+  std::chrono::milliseconds idle_timeout_;
   SSL_CTX* ctx_;
   Dispatcher& dispatcher_;
   std::string address_;

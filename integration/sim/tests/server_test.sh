@@ -77,16 +77,32 @@ make_body 10000116C "$WORK/reset.xml"     # reset
 make_body 10000120H "$WORK/truncated.xml" # truncated
 
 # --- the simulator
-"$SIM" --data "$DATA" --cert "$PKI/register.pem" --key "$PKI/register.key" --client-ca "$PKI/customer-ca.pem" \
-  --port 0 --port-file "$WORK/port" --verbose >"$WORK/sim.out" 2>"$WORK/sim.err" &
-SIM_PID=$!
-for _ in $(seq 100); do
-  grep -q '^vtj-register-sim: ready$' "$WORK/sim.out" 2>/dev/null && break
-  kill -0 "$SIM_PID" 2>/dev/null || { cat "$WORK/sim.err" >&2; echo "simulator exited" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q '^vtj-register-sim: ready$' "$WORK/sim.out" || { echo "no ready line" >&2; exit 1; }
-PORT=$(cat "$WORK/port")
+# start_sim NAME [OPTION...]: starts one with the test PKI; sets SIM_PID and PORT; output in $WORK/NAME.*.
+start_sim() {
+  local name=$1
+  shift
+  "$SIM" --data "$DATA" --cert "$PKI/register.pem" --key "$PKI/register.key" --client-ca "$PKI/customer-ca.pem" \
+    --port 0 --port-file "$WORK/$name.port" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  SIM_PID=$!
+  for _ in $(seq 100); do
+    grep -q '^vtj-register-sim: ready$' "$WORK/$name.out" 2>/dev/null && break
+    kill -0 "$SIM_PID" 2>/dev/null || { cat "$WORK/$name.err" >&2; echo "simulator exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  grep -q '^vtj-register-sim: ready$' "$WORK/$name.out" || { echo "no ready line" >&2; exit 1; }
+  PORT=$(cat "$WORK/$name.port")
+}
+# stop_sim: SIGTERM; fails the check unless it exits 0 within a second.
+stop_sim() {
+  local r=0 start
+  start=$(date +%s%N)
+  kill -TERM "$SIM_PID"
+  wait "$SIM_PID" || r=$?
+  STOP_MS=$((($(date +%s%N) - start) / 1000000))
+  SIM_PID=""
+  return "$r"
+}
+start_sim sim --verbose
 expect "first line names the address and the port of --port-file" "$(head -1 "$WORK/sim.out")" \
   "vtj-register-sim: listening on 127.0.0.1:$PORT"
 
@@ -240,19 +256,35 @@ curl -sS "${CUSTOMER[@]}" --http1.1 --max-time 5 "${SOAP[@]}" --data-binary @"$W
   "$SOSO" 2>/dev/null &
 BACKGROUND+=("$!")
 sleep 0.3
-start=$(date +%s%N)
-kill -TERM "$SIM_PID"
 r=0
-wait "$SIM_PID" || r=$?
-elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-SIM_PID=""
+stop_sim || r=$?
 expect "SIGTERM: exit status 0" "$r" 0
-[[ $elapsed_ms -lt 1000 ]] && pass "SIGTERM: stopped in ${elapsed_ms} ms" || fail "SIGTERM took ${elapsed_ms} ms"
+[[ $STOP_MS -lt 1000 ]] && pass "SIGTERM: stopped in ${STOP_MS} ms" || fail "SIGTERM took ${STOP_MS} ms"
 expect "after SIGTERM the port is closed (curl: couldn't connect)" "$(rc "${CUSTOMER[@]}" "$BASE/status")" 7
+
+# --- --idle-timeout: a client that stops half-way through a request does not hold a thread for ever, but
+# a hung reply still waits for the client, on both HTTP versions.
+start_sim idle --idle-timeout 1
+BASE=https://127.0.0.1:$PORT
+SOSO=$BASE/sosowebsite/soso.asmx
+(printf 'POST /sosowebsite/soso.asmx HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc'; sleep 3) |
+  openssl s_client -quiet -connect "127.0.0.1:$PORT" -cert "$PKI/customer.pem" -key "$PKI/customer.key" \
+    -CAfile "$PKI/server-ca.pem" >/dev/null 2>&1 &
+BACKGROUND+=("$!")
+for version in 1.1 2; do
+  expect "idle timeout 1 s: HTTP/$version hung request still hangs until the client gives up (28)" \
+    "$(rc "${CUSTOMER[@]}" --http"$version" --max-time 2.5 "${SOAP[@]}" --data-binary @"$WORK/hang.xml" "$SOSO")" 28
+done
+s=$(status_json)
+expect "idle timeout: the partial request's connection was closed by the server" "$(field idle_timeouts "$s")" 1
+expect "idle timeout: no connection left but this one" "$(field active_connections "$s")" 1
+r=0
+stop_sim || r=$?
+expect "idle: SIGTERM exit status 0" "$r" 0
 
 if ((failures > 0)); then
   echo "--- simulator stderr" >&2
-  cat "$WORK/sim.err" >&2
+  cat "$WORK"/*.err >&2
   echo "$failures check(s) failed" >&2
   exit 1
 fi
