@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -200,6 +201,9 @@ void* Server::connection_thread(void* arg) {
   serve_connection(args->fd, args->peer, server.ctx_, server.dispatcher_, server.stop_fd_,
                    server.idle_timeout_);
   stats.active_connections.fetch_sub(1, std::memory_order_relaxed);
+  // OpenSSL frees a thread's own state in a thread-exit handler, which on a detached thread would run after
+  // stop() saw threads_ reach zero: racing the OPENSSL_cleanup of exit() at SIGTERM. Free it here instead.
+  OPENSSL_thread_stop();
   std::lock_guard lock(server.mutex_);
   if (--server.threads_ == 0) {
     server.idle_.notify_all();
