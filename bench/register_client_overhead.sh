@@ -18,27 +18,15 @@ N=${2:-2000}
 PKI=$BUILD/pki
 "$SRC/integration/pki/make-test-pki" "$PKI" >/dev/null
 WORK=$(mktemp -d)
-sim_pid=""
-cleanup() {
-  [ -n "$sim_pid" ] && kill -TERM "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$SRC/integration/sim/sim-run.sh"
+trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
 
 DATA=$SRC/integration/data/register.conf
 setting() { sed -n "/^\[register\]/,/^\[/{s/^$1 *= *//p}" "$DATA" | head -n 1; }
 setting password >"$WORK/password.txt"
 
-"$BUILD/bin/vtj-register-sim" --data "$DATA" --cert "$PKI/register.pem" --key "$PKI/register.key" \
-  --client-ca "$PKI/customer-ca.pem" --citizen-ca "$PKI/citizen-issuers.pem" --port 0 \
-  >"$WORK/sim.out" 2>"$WORK/sim.err" &
-sim_pid=$!
-for _ in $(seq 1 200); do
-  grep -q '^vtj-register-sim: ready' "$WORK/sim.out" && break
-  sleep 0.05
-done
-port=$(sed -n 's/^vtj-register-sim: listening on .*:\([0-9]*\)$/\1/p' "$WORK/sim.out")
-[ -n "$port" ] || { echo "the simulator did not start" >&2; cat "$WORK/sim.err" >&2; exit 1; }
+vtj_sim_start "$BUILD/bin/vtj-register-sim" "$PKI" "$DATA" "$WORK"
+port=$vtj_sim_port
 
 admin() {
   curl -sS --cacert "$PKI/server-ca.pem" --cert "$PKI/customer.pem" --key "$PKI/customer.key" "$@"
@@ -66,7 +54,7 @@ EOF
     >/dev/null 2>"$WORK/err"
   line=$(grep 'queries,' "$WORK/err")
   p50_ms=$(sed -n 's/.*, p50 \([0-9.]*\),.*/\1/p' <<<"$line")
-  status=$(admin "https://localhost:$port/status")
+  status=$(vtj_sim_status "$PKI")
   queries=$(number queries <<<"$status")
   handling_us=$(number handling_us <<<"$status")
   awk -v t="$transport" -v p50="$p50_ms" -v base="$baseline" -v q="$queries" -v h="$handling_us" -v l="$line" 'BEGIN {

@@ -22,15 +22,8 @@ done
 [[ -r $PKI/register.pem ]] || "$SRC/integration/pki/make-test-pki" "$PKI" >/dev/null
 
 WORK=$(mktemp -d)
-sim_pid=""
-cleanup() {
-  if [[ -n $sim_pid ]]; then
-    kill -TERM "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$SRC/integration/sim/sim-run.sh"
+trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
 
 setting() { sed -n "/^\[register\]/,/^\[/{s/^$1 *= *//p}" "$DATA" | head -n 1; }
 password=$(setting password)
@@ -47,23 +40,9 @@ EOF
 "$BUILD/bin/vtj-resolve" --config "$WORK/resolve.conf" --satu 10000101W --show-request |
   sed "s|<Salasana>[^<]*</Salasana>|<Salasana>$password</Salasana>|" >"$WORK/adult.xml"
 
-sim_args=(--data "$DATA" --cert "$PKI/register.pem" --key "$PKI/register.key" --client-ca "$PKI/customer-ca.pem"
-  --port 0)
-[[ -r $PKI/citizen-issuers.pem ]] && sim_args+=(--citizen-ca "$PKI/citizen-issuers.pem")
-[[ -r $PKI/citizen-crl.pem ]] && sim_args+=(--crl "$PKI/citizen-crl.pem")
-"$BUILD/bin/vtj-register-sim" "${sim_args[@]}" >"$WORK/sim.out" 2>"$WORK/sim.err" &
-sim_pid=$!
-for _ in $(seq 1 200); do
-  grep -q '^vtj-register-sim: ready$' "$WORK/sim.out" 2>/dev/null && break
-  kill -0 "$sim_pid" 2>/dev/null || break
-  sleep 0.05
-done
-port=$(sed -n 's/^vtj-register-sim: listening on .*:\([0-9]*\)$/\1/p' "$WORK/sim.out")
-if [[ -z $port ]] || ! grep -q '^vtj-register-sim: ready$' "$WORK/sim.out"; then
-  echo "the simulator did not start" >&2
-  cat "$WORK/sim.err" >&2
-  exit 1
-fi
+vtj_sim_start "$BUILD/bin/vtj-register-sim" "$PKI" "$DATA" "$WORK"
+port=$vtj_sim_port
+sim_pid=$vtj_sim_pid
 
 tls=(--cacert "$PKI/server-ca.pem" --cert "$PKI/customer.pem" --key "$PKI/customer.key")
 base=https://127.0.0.1:$port

@@ -4,8 +4,6 @@
 # their citizen certificates exactly as the module will (the login through Apache arrives with the Apache
 # module). Everything it starts is stopped when it ends, or on Ctrl-C.
 set -euo pipefail
-# curl talks to the loopback simulator directly, never through a proxy from the environment.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 vtj_install_deps
@@ -14,31 +12,16 @@ cmake --build build -j2 --target vtj-resolve vtj-register-sim
 integration/pki/make-test-pki build/pki
 
 WORK=$(mktemp -d)
-sim_pid=""
-cleanup() {
-  if [ -n "$sim_pid" ]; then
-    kill -TERM "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. integration/sim/sim-run.sh
+trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 DATA=integration/data/register.conf
 setting() { sed -n "/^\[register\]/,/^\[/{s/^$1 *= *//p}" "$DATA" | head -n 1; }
 setting password >"$WORK/password.txt"
 
-build/bin/vtj-register-sim --data "$DATA" --cert build/pki/register.pem --key build/pki/register.key \
-  --client-ca build/pki/customer-ca.pem --citizen-ca build/pki/citizen-issuers.pem \
-  --crl build/pki/citizen-crl.pem --port 0 >"$WORK/sim.out" 2>"$WORK/sim.err" &
-sim_pid=$!
-for _ in $(seq 1 100); do
-  grep -q '^vtj-register-sim: ready' "$WORK/sim.out" && break
-  sleep 0.1
-done
-port=$(sed -n 's/^vtj-register-sim: listening on .*:\([0-9]*\)$/\1/p' "$WORK/sim.out")
-[ -n "$port" ] || { echo "the register simulator did not start:" >&2; cat "$WORK/sim.err" >&2; exit 1; }
+vtj_sim_start build/bin/vtj-register-sim build/pki "$DATA" "$WORK"
+port=$vtj_sim_port
 
 cat >"$WORK/site.conf" <<EOF
 # What an operator writes into the web server's configuration (here for vtj-resolve).
@@ -72,8 +55,7 @@ echo
 echo "== A certificate from the organisation CA is refused before the register is asked =="
 build/bin/vtj-resolve --config "$WORK/site.conf" --cert build/pki/special/org-ca.pem || true
 echo
-echo "Register queries made: $(curl -sS --cacert build/pki/server-ca.pem --cert build/pki/customer.pem \
-  --key build/pki/customer.key "https://localhost:$port/status" | grep -o '"queries":[0-9]*' | cut -d: -f2)"
+echo "Register queries made: $(vtj_sim_status build/pki | grep -o '"queries":[0-9]*' | cut -d: -f2)"
 echo "Try other test persons (docs/register-simulator.md) with --cert build/pki/citizen/ID.pem, --satu or"
 echo "--hetu; the login through Apache with a browser and build/pki/citizen/ID.p12 (password vtj-test)"
 echo "arrives with the Apache module."

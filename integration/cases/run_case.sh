@@ -5,21 +5,12 @@
 #   run_case.sh CASE...
 # Environment: VTJ_RESOLVE, VTJ_SIM (binaries), VTJ_PKI_DIR (the test PKI), VTJ_SOURCE_DIR.
 set -u
-# curl talks to the loopback simulator directly, never through a proxy from the environment.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 : "${VTJ_RESOLVE:?}" "${VTJ_SIM:?}" "${VTJ_PKI_DIR:?}" "${VTJ_SOURCE_DIR:?}"
 PKI=$VTJ_PKI_DIR
 DATA=$VTJ_SOURCE_DIR/integration/data/register.conf
 WORK=$(mktemp -d)
-sim_pid=""
-stop_sim() {
-  if [ -n "$sim_pid" ]; then
-    kill -TERM "$sim_pid" 2>/dev/null
-    wait "$sim_pid" 2>/dev/null
-    sim_pid=""
-  fi
-}
-trap 'stop_sim; rm -rf "$WORK"' EXIT
+. "$VTJ_SOURCE_DIR/integration/sim/sim-run.sh"
+trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
 failures=0
 checks=0
 
@@ -45,34 +36,9 @@ section() { awk -v s="%$1" '$0 == s {on = 1; next} $0 == "%end" {on = 0} on' "$2
 # directive NAME FILE: the values of one-line "%NAME value" directives, one per line.
 directive() { sed -n "s/^%$1 //p" "$2"; }
 
-start_sim() {  # start_sim EXTRA-ARGS...
-  : >"$WORK/sim.out"
-  "$VTJ_SIM" --data "$DATA" --cert "$PKI/register.pem" --key "$PKI/register.key" \
-    --client-ca "$PKI/customer-ca.pem" --citizen-ca "$PKI/citizen-issuers.pem" \
-    --crl "$PKI/citizen-crl.pem" --port 0 "$@" >"$WORK/sim.out" 2>"$WORK/sim.err" &
-  sim_pid=$!
-  for _ in $(seq 1 200); do
-    if grep -q '^vtj-register-sim: ready' "$WORK/sim.out"; then
-      port=$(sed -n 's/^vtj-register-sim: listening on .*:\([0-9]*\)$/\1/p' "$WORK/sim.out")
-      listen=$(sed -n 's/^vtj-register-sim: listening on \(.*\):[0-9]*$/\1/p' "$WORK/sim.out")
-      return 0
-    fi
-    kill -0 "$sim_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "the simulator did not start:"
-  sed 's/^/  /' "$WORK/sim.err"
-  return 1
-}
-
 # fetch_status: the simulator's /status, once per run. The status request is itself a connection, a
 # handshake and a request: those counters are given without it.
-fetch_status() {
-  # The register's certificate names localhost: reach whatever address the simulator listens on by that
-  # name.
-  curl -sS -m 10 --resolve "localhost:$port:$listen" --cacert "$WORK/admin-ca.pem" \
-    --cert "$PKI/customer.pem" --key "$PKI/customer.key" "https://localhost:$port/status" >"$WORK/status.json"
-}
+fetch_status() { vtj_sim_status "$PKI" "$WORK/admin-ca.pem" >"$WORK/status.json"; }
 # sim_status KEY: a number from the fetched status.
 sim_status() {
   local n
@@ -112,7 +78,8 @@ run_one() {  # run_one CASE TRANSPORT
   local sim_args identify expect_exit repeat
   sim_args=$(expand "$(directive sim "$file" | tr '\n' ' ')")
   # shellcheck disable=SC2086 # the simulator options are words
-  start_sim $sim_args || { fail "simulator"; return; }
+  vtj_sim_start "$VTJ_SIM" "$PKI" "$DATA" "$WORK" $sim_args || { fail "simulator"; return; }
+  port=$vtj_sim_port
   { base_config "$transport"; expand "$(section config "$file")"; echo; } >"$WORK/case.conf"
   identify=$(expand "$(directive identify "$file")")
   repeat=$(directive repeat "$file")
@@ -155,7 +122,7 @@ run_one() {  # run_one CASE TRANSPORT
     got=$(sim_status "$key")
     [ "$got" = "$value" ] || fail "simulator status $key is '${got}', expected $value"
   done < <(directive status "$file")
-  stop_sim
+  vtj_sim_stop
 }
 
 for file in "$@"; do
