@@ -22,8 +22,7 @@ WORK=$(mktemp -d)
 trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
 
 DATA=$SRC/integration/data/register.conf
-setting() { sed -n "/^\[register\]/,/^\[/{s/^$1 *= *//p}" "$DATA" | head -n 1; }
-setting password >"$WORK/password.txt"
+vtj_sim_setting "$DATA" password >"$WORK/password.txt"
 
 vtj_sim_start "$BUILD/bin/vtj-register-sim" "$PKI" "$DATA" "$WORK"
 port=$vtj_sim_port
@@ -45,7 +44,7 @@ VTJTransport $transport
 VTJXRoadClient FI-TEST/MUN/0101263-6/vtj-resolver-bench
 VTJClientCertificate $PKI/customer.pem $PKI/customer.key
 VTJRegisterCA $PKI/server-ca.pem
-VTJCredentials $(setting username) $WORK/password.txt
+VTJCredentials $(vtj_sim_setting "$DATA" username) $WORK/password.txt
 VTJProduct PERUSSANOMA3
 VTJEndUser bench
 EOF

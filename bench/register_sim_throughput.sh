@@ -25,14 +25,13 @@ WORK=$(mktemp -d)
 . "$SRC/integration/sim/sim-run.sh"
 trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
 
-setting() { sed -n "/^\[register\]/,/^\[/{s/^$1 *= *//p}" "$DATA" | head -n 1; }
-password=$(setting password)
+password=$(vtj_sim_setting "$DATA" password)
 printf '%s' "$password" >"$WORK/password.txt"
 
 # The request body: what the module sends for the adult (vtj-resolve blanks the password; put it back).
 cat >"$WORK/resolve.conf" <<EOF
 VTJRegisterURL https://127.0.0.1:1/sosowebsite/soso.asmx
-VTJCredentials $(setting username) $WORK/password.txt
+VTJCredentials $(vtj_sim_setting "$DATA" username) $WORK/password.txt
 VTJProduct PERUSSANOMA3
 VTJEndUser throughput-bench
 VTJCache none

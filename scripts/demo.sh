@@ -17,8 +17,7 @@ trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 DATA=integration/data/register.conf
-setting() { sed -n "/^\[register\]/,/^\[/{s/^$1 *= *//p}" "$DATA" | head -n 1; }
-setting password >"$WORK/password.txt"
+vtj_sim_setting "$DATA" password >"$WORK/password.txt"
 
 vtj_sim_start build/bin/vtj-register-sim build/pki "$DATA" "$WORK"
 port=$vtj_sim_port
@@ -28,7 +27,7 @@ cat >"$WORK/site.conf" <<EOF
 VTJRegisterURL https://localhost:$port/sosowebsite/soso.asmx
 VTJClientCertificate $PWD/build/pki/customer.pem $PWD/build/pki/customer.key
 VTJRegisterCA $PWD/build/pki/server-ca.pem
-VTJCredentials $(setting username) $WORK/password.txt
+VTJCredentials $(vtj_sim_setting "$DATA" username) $WORK/password.txt
 VTJProduct PERUSSANOMA3
 VTJEndUser "demo e-service"
 VTJCitizenIssuer $PWD/build/pki/citizen-issuers.pem

@@ -145,27 +145,6 @@ std::string parse_options(int argc, char** argv, Options& o) {
   return {};
 }
 
-// Which policy situation a register outcome is.
-vtj::policy::Situation situation_for(vtj::reg::Outcome o) {
-  using vtj::policy::Situation;
-  using vtj::reg::Outcome;
-  switch (o) {
-    case Outcome::Found:
-      return Situation::Resolved;
-    case Outcome::NotFound:
-      return Situation::NotFound;
-    case Outcome::Deceased:
-      return Situation::Deceased;
-    case Outcome::NotDisclosable:
-      return Situation::NotDisclosable;
-    case Outcome::CertificateRejected:
-      return Situation::CertificateRejected;
-    default:
-      return Situation::RegisterError;
-  }
-}
-
-
 void print_latencies(std::vector<double> seconds, int connections) {
   if (seconds.empty()) {
     return;
@@ -180,7 +159,9 @@ void print_latencies(std::vector<double> seconds, int connections) {
     std::snprintf(buf, sizeof buf, "%.3f", s * 1000);
     return std::string(buf);
   };
-  auto at = [&](double q) { return seconds[std::min(seconds.size() - 1, static_cast<size_t>(q * seconds.size()))]; };
+  auto at = [&](double q) {
+    return seconds[std::min(seconds.size() - 1, static_cast<size_t>(q * seconds.size()))];
+  };
   std::cerr << "vtj-resolve: " << seconds.size() << " queries, " << connections
             << " connection(s) opened; latency ms: mean " << ms(sum / seconds.size()) << ", min "
             << ms(seconds.front()) << ", p50 " << ms(at(0.5)) << ", p99 " << ms(at(0.99)) << ", max "
@@ -193,7 +174,7 @@ int evaluate(const vtj::config::Settings& settings, vtj::tools::Resolution& res,
   if (res.identity_masked.empty() && response.person) {
     res.identity_masked = vtj::identity::mask_identifier(response.person->hetu());
   }
-  auto situation = situation_for(response.outcome);
+  auto situation = vtj::policy::situation_for(response.outcome);
   if (situation == vtj::policy::Situation::RegisterError) {
     std::string what = response.envelope == vtj::reg::Envelope::SoapFault
                            ? "SOAP fault " + response.fault_code + ": " + response.fault_string
@@ -237,7 +218,8 @@ int query_live(const Options& opt, const vtj::config::Settings& settings, vtj::t
   }
   if (!answer) {
     res.outcome = vtj::reg::to_string(answer.error().kind);
-    return vtj::tools::print_register_failure(res, settings, "register query failed: " + answer.error().to_string());
+    return vtj::tools::print_register_failure(res, settings,
+                                              "register query failed: " + answer.error().to_string());
   }
   if (answer->requeried) {
     std::cerr << "vtj-resolve: " << answer->passivated_from

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "vtj/config.hpp"
+#include "vtj/register_response.hpp"
 
 namespace vtj::policy {
 
@@ -26,6 +27,10 @@ struct Decision {
   int exit_code = 0;   // vtj-resolve: 0 resolved, 3 cert rejected, 4 not found, 5 refused, 6 register error
   std::string reason;  // short, for the log
 };
+
+// Which situation a register answer's outcome is (Found: Resolved; 0001/0006, 0007, 0019 and a rejected
+// certificate their own; everything else a register error). The CLI and both server modules use it.
+Situation situation_for(reg::Outcome outcome);
 
 Decision decide(Situation situation, const config::Settings& settings, bool have_stale_entry,
                 bool security_prohibition);

@@ -15,10 +15,9 @@ failures=0
 checks=0
 
 # The customer's account, as the data set's [register] section has it.
-sim_setting() { sed -n "/^\[register\]/,/^\[/{s/^$1 *= *//p}" "$DATA" | head -n 1; }
-printf '%s\n' "$(sim_setting password)" >"$WORK/password.txt"
+printf '%s\n' "$(vtj_sim_setting "$DATA" password)" >"$WORK/password.txt"
 printf 'not-the-password\n' >"$WORK/wrong-password.txt"
-USERNAME=$(sim_setting username)
+USERNAME=$(vtj_sim_setting "$DATA" username)
 # The admin calls trust the man in the middle too: a case may start the simulator with its certificate.
 cat "$PKI/server-ca.pem" "$PKI/mitm-ca.pem" >"$WORK/admin-ca.pem"
 

@@ -8,6 +8,7 @@
 #   vtj_sim_status PKI [CAFILE]  prints the JSON of GET /status (the request is itself one connection);
 #                                CAFILE, if the simulator presents another certificate than register.pem
 #   vtj_sim_stop                 SIGTERM and wait; safe to call when nothing runs
+#   vtj_sim_setting DATA KEY     a value of the data set's [register] section (username, password)
 
 vtj_sim_pid=""
 vtj_sim_port=""
@@ -52,4 +53,8 @@ vtj_sim_stop() {
     wait "$vtj_sim_pid" 2>/dev/null || true
     vtj_sim_pid=""
   fi
+}
+
+vtj_sim_setting() {
+  sed -n "/^\[register\]/,/^\[/{s/^$2 *= *//p}" "$1" | head -n 1
 }

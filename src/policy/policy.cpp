@@ -25,6 +25,24 @@ Decision serve(std::string status, std::string reason, const config::Settings& s
 
 }  // namespace
 
+Situation situation_for(reg::Outcome o) {
+  using reg::Outcome;
+  switch (o) {
+    case Outcome::Found:
+      return Situation::Resolved;
+    case Outcome::NotFound:
+      return Situation::NotFound;
+    case Outcome::Deceased:
+      return Situation::Deceased;
+    case Outcome::NotDisclosable:
+      return Situation::NotDisclosable;
+    case Outcome::CertificateRejected:
+      return Situation::CertificateRejected;
+    default:
+      return Situation::RegisterError;
+  }
+}
+
 Decision decide(Situation situation, const config::Settings& settings, bool have_stale_entry,
                 bool security_prohibition) {
   switch (situation) {

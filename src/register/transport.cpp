@@ -146,18 +146,14 @@ std::optional<std::string> check_tls_files(const TransportSettings& s) {
   return std::nullopt;
 }
 
-// One exchange on the handle; the per-query pointers are cleared again afterwards so an idle handle
-// holds nothing that dies with this call.
+// One exchange on the handle (its callbacks were set when it was made); the per-query pointers are cleared
+// again afterwards so an idle handle holds nothing that dies with this call.
 CURLcode perform(CURL* c, curl_slist* headers, Exchange& x, char* errbuf, long timeout_ms, bool fresh) {
-  curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
   curl_easy_setopt(c, CURLOPT_READDATA, &x);
-  curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
   curl_easy_setopt(c, CURLOPT_SEEKDATA, &x);
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(x.request.size()));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -302,6 +298,10 @@ struct HttpTransport::Impl {
          curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s.connect_timeout_ms)) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "vtj-resolver") == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
     ok = ok && curl_easy_setopt(
                    c, CURLOPT_HTTP_VERSION,
                    static_cast<long>(s.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1)) == CURLE_OK;
