@@ -110,32 +110,59 @@ int no_passphrase(char*, int, int, void*) {
 
 // The files VTJRegisterCA and VTJClientCertificate name, loaded as libcurl will load them, so a wrong file
 // is a configuration error at start-up rather than a register error at the first login.
-std::optional<std::string> check_tls_files(const TransportSettings& s) {
-  identity::BioPtr ca(BIO_new_file(s.ca_file.c_str(), "r"));
-  if (!ca) {
+// The TLS files' contents, read once when the transport is made. A web server reads them in its parent
+// process (as root, like its own keys) and its workers, which run as another user, use the copies.
+struct TlsMaterial {
+  std::string ca;
+  std::string cert;
+  std::string key;
+  ~TlsMaterial() { OPENSSL_cleanse(key.data(), key.size()); }
+};
+
+std::optional<std::string> slurp(const std::string& path, std::string& out) {
+  identity::BioPtr bio(BIO_new_file(path.c_str(), "rb"));
+  if (!bio) {
+    return std::string("cannot read");
+  }
+  char buf[4096];
+  int n = 0;
+  while ((n = BIO_read(bio.get(), buf, sizeof buf)) > 0) {
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > 1024 * 1024) {
+      return std::string("is larger than 1 MiB");
+    }
+  }
+  OPENSSL_cleanse(buf, sizeof buf);
+  return std::nullopt;
+}
+
+identity::BioPtr memory_bio(const std::string& data) {
+  return identity::BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+}
+
+std::optional<std::string> load_tls_files(const TransportSettings& s, TlsMaterial& m) {
+  if (slurp(s.ca_file, m.ca)) {
     return "cannot read the register CA file " + s.ca_file;
   }
-  if (!identity::X509Ptr(PEM_read_bio_X509(ca.get(), nullptr, no_passphrase, nullptr))) {
+  if (!identity::X509Ptr(PEM_read_bio_X509(memory_bio(m.ca).get(), nullptr, no_passphrase, nullptr))) {
     return "the register CA file " + s.ca_file + " holds no PEM certificate";
   }
   if (s.client_cert.empty()) {
     return std::nullopt;
   }
-  identity::BioPtr cert_bio(BIO_new_file(s.client_cert.c_str(), "r"));
-  if (!cert_bio) {
+  if (slurp(s.client_cert, m.cert)) {
     return "cannot read the client certificate file " + s.client_cert;
   }
-  identity::X509Ptr cert(PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr));
+  identity::X509Ptr cert(PEM_read_bio_X509(memory_bio(m.cert).get(), nullptr, no_passphrase, nullptr));
   if (!cert) {
     return "the client certificate file " + s.client_cert + " holds no PEM certificate";
   }
   const std::string& key_file = s.client_key.empty() ? s.client_cert : s.client_key;
-  identity::BioPtr key_bio(BIO_new_file(key_file.c_str(), "r"));
-  if (!key_bio) {
+  if (slurp(key_file, m.key)) {
     return "cannot read the client key file " + key_file;
   }
   std::unique_ptr<EVP_PKEY, PkeyFree> key(
-      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_passphrase, nullptr));
+      PEM_read_bio_PrivateKey(memory_bio(m.key).get(), nullptr, no_passphrase, nullptr));
   if (!key) {
     return "the client key file " + key_file +
            " holds no unencrypted PEM private key (a pass phrase cannot be given; protect the file instead)";
@@ -268,6 +295,7 @@ const char* to_string(TransportErrorKind kind) {
 
 struct HttpTransport::Impl {
   TransportSettings settings;
+  TlsMaterial tls;
   bool https = false;
   std::mutex mutex;
   std::vector<EasyPtr> idle;
@@ -310,14 +338,19 @@ struct HttpTransport::Impl {
            curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)) == CURLE_OK;
       ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
       ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
-      // VTJRegisterCA and nothing else: no system store, no CA directory.
-      ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, s.ca_file.c_str()) == CURLE_OK;
+      // VTJRegisterCA and nothing else: no system store, no CA directory. The files' contents were read
+      // when the transport was made (libcurl copies each blob into the handle).
+      curl_blob ca{const_cast<char*>(tls.ca.data()), tls.ca.size(), CURL_BLOB_COPY};
+      ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &ca) == CURLE_OK;
+      ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, nullptr) == CURLE_OK;
       ok = ok && curl_easy_setopt(c, CURLOPT_CAPATH, nullptr) == CURLE_OK;
       if (!s.client_cert.empty()) {
-        ok = ok && curl_easy_setopt(c, CURLOPT_SSLCERT, s.client_cert.c_str()) == CURLE_OK;
+        curl_blob cert{const_cast<char*>(tls.cert.data()), tls.cert.size(), CURL_BLOB_COPY};
+        curl_blob key{const_cast<char*>(tls.key.data()), tls.key.size(), CURL_BLOB_COPY};
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSLCERT_BLOB, &cert) == CURLE_OK;
         ok = ok && curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM") == CURLE_OK;
-        const std::string& key = s.client_key.empty() ? s.client_cert : s.client_key;
-        ok = ok && curl_easy_setopt(c, CURLOPT_SSLKEY, key.c_str()) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSLKEY_BLOB, &key) == CURLE_OK;
+        ok = ok && curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM") == CURLE_OK;
         // Never let OpenSSL prompt on a terminal for a pass phrase (create() refuses encrypted keys).
         ok = ok && curl_easy_setopt(c, CURLOPT_KEYPASSWD, "") == CURLE_OK;
       }
@@ -387,7 +420,7 @@ Result<std::unique_ptr<HttpTransport>, TransportError> HttpTransport::create(con
       return err(setup_error(
           "an https register URL needs VTJRegisterCA: the register's CA is trusted, nothing else"));
     }
-    if (auto problem = check_tls_files(s)) {
+    if (auto problem = load_tls_files(s, impl->tls)) {
       return err(setup_error(*problem));
     }
   }

@@ -1,0 +1,402 @@
+/* mod_vtj: the Apache httpd 2.4 adapter of vtj-resolver. Thin by design: directives are handed to the
+ * core's table, the certificate comes from mod_ssl, and everything else (identity, cache, register,
+ * policy, rendering) happens behind the plugin C ABI (plugin/vtj_plugin.h).
+ *
+ * Request path:
+ *   header_parser  scrub client-sent headers that collide with the module's, on every request of a
+ *                  virtual host where the module is configured (strip and log, or 400)
+ *   fixups         resolve the citizen (after mod_ssl); set the headers and the CGI environment, or answer
+ *                  403/503 (with Retry-After). Runs before any handler, proxy or CGI.
+ */
+
+#include "apr_strings.h"
+#include "ap_config.h"
+#include "ap_mpm.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_main.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "http_ssl.h"
+#include "httpd.h"
+
+#include "vtj_plugin.h"
+
+module AP_MODULE_DECLARE_DATA vtj_module;
+APLOG_USE_MODULE(vtj);
+
+/* ---- Configuration ---- */
+
+/* Per virtual host: whether any directive of the module appears in it (or in the main server, which it
+ * inherits), and every section configuration inside it, for scrubbing names configured anywhere in it. */
+typedef struct {
+  int used;
+  apr_array_header_t *sections;      /* vtj_config * applied inside <Directory>/<Location>/... of this host */
+  apr_array_header_t *scrub_configs; /* const vtj_config *: filled at post_config */
+} vtj_server_conf;
+
+typedef struct {
+  vtj_engine *engine;
+} vtj_process;
+
+static vtj_process vtj_proc;
+
+/* The directive table comes from the core; Apache reads the module's command table when the module is
+ * loaded, so it is filled when the shared object is loaded. */
+#define VTJ_MAX_DIRECTIVES 64
+static command_rec vtj_cmds[VTJ_MAX_DIRECTIVES + 1];
+
+static apr_status_t free_config(void *data) {
+  vtj_config_free((vtj_config *)data);
+  return APR_SUCCESS;
+}
+
+static void *create_dir_config(apr_pool_t *p, char *dir) {
+  vtj_config *c = vtj_config_new();
+  (void)dir;
+  apr_pool_cleanup_register(p, c, free_config, apr_pool_cleanup_null);
+  return c;
+}
+
+static void *merge_dir_config(apr_pool_t *p, void *base, void *add) {
+  (void)p;
+  return (void *)vtj_config_merge((const vtj_config *)base, (const vtj_config *)add);
+}
+
+static void *create_server_config(apr_pool_t *p, server_rec *s) {
+  vtj_server_conf *c = apr_pcalloc(p, sizeof *c);
+  (void)s;
+  c->sections = apr_array_make(p, 4, sizeof(vtj_config *));
+  c->scrub_configs = apr_array_make(p, 4, sizeof(const vtj_config *));
+  return c;
+}
+
+static const char *vtj_directive(cmd_parms *cmd, void *mconfig, int argc, char *const argv[]) {
+  const vtj_directive_info *info = cmd->info;
+  vtj_server_conf *sc = ap_get_module_config(cmd->server->module_config, &vtj_module);
+  char err[1024];
+  const char *file = cmd->directive ? cmd->directive->filename : NULL;
+  int line = cmd->directive ? cmd->directive->line_num : 0;
+  if ((info->contexts & VTJ_CONTEXT_DIRECTORY) == 0) {
+    const char *bad = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    if (bad != NULL) {
+      return bad;
+    }
+  }
+  if (vtj_config_apply((vtj_config *)mconfig, info->name, argc, (const char *const *)argv, file, line,
+                       ap_server_root, err, sizeof err) != 0) {
+    return apr_pstrdup(cmd->pool, err);
+  }
+  sc->used = 1;
+  if (cmd->path != NULL) {
+    /* Inside a section: remembered once, for the host's scrubbing and the start-up checks. */
+    int i;
+    for (i = 0; i < sc->sections->nelts; ++i) {
+      if (APR_ARRAY_IDX(sc->sections, i, vtj_config *) == mconfig) {
+        return NULL;
+      }
+    }
+    APR_ARRAY_PUSH(sc->sections, vtj_config *) = mconfig;
+  }
+  return NULL;
+}
+
+static void fill_command_table(void) __attribute__((constructor));
+static void fill_command_table(void) {
+  size_t i, n = vtj_directive_count();
+  if (n > VTJ_MAX_DIRECTIVES) {
+    n = VTJ_MAX_DIRECTIVES;
+  }
+  for (i = 0; i < n; ++i) {
+    const vtj_directive_info *d = vtj_directive_at(i);
+    command_rec *c = &vtj_cmds[i];
+    c->name = d->name;
+    c->AP_TAKE_ARGV = vtj_directive;
+    c->cmd_data = (void *)d;
+    c->req_override = RSRC_CONF | ((d->contexts & VTJ_CONTEXT_DIRECTORY) ? ACCESS_CONF : 0);
+    c->args_how = TAKE_ARGV;
+    c->errmsg = d->syntax;
+  }
+  /* vtj_cmds[n] stays zeroed: the terminator */
+}
+
+/* ---- Start-up ---- */
+
+static const vtj_config *server_base(server_rec *s) {
+  return ap_get_module_config(s->lookup_defaults, &vtj_module);
+}
+
+/* Checks every context of every host (and collects the host's scrubbing configurations). Returns the
+ * number of errors, each logged with the file, line and directive. */
+static int check_all(apr_pool_t *p, server_rec *main_server) {
+  server_rec *s;
+  int errors = 0;
+  vtj_server_conf *main_sc = ap_get_module_config(main_server->module_config, &vtj_module);
+  for (s = main_server; s != NULL; s = s->next) {
+    vtj_server_conf *sc = ap_get_module_config(s->module_config, &vtj_module);
+    const vtj_config *base = server_base(s);
+    char err[1024];
+    int i;
+    if (s != main_server && main_sc->used) {
+      sc->used = 1;
+    }
+    apr_array_clear(sc->scrub_configs);
+    if (!sc->used) {
+      continue;
+    }
+    if (vtj_config_prepare(base, err, sizeof err) != 0) {
+      ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "vtj: %s", err);
+      ++errors;
+    }
+    APR_ARRAY_PUSH(sc->scrub_configs, const vtj_config *) = base;
+    /* Sections of this host, and of the main server (which every host inherits). */
+    for (i = 0; i < sc->sections->nelts + (s != main_server ? main_sc->sections->nelts : 0); ++i) {
+      const vtj_config *section = i < sc->sections->nelts
+                                      ? APR_ARRAY_IDX(sc->sections, i, vtj_config *)
+                                      : APR_ARRAY_IDX(main_sc->sections, i - sc->sections->nelts, vtj_config *);
+      const vtj_config *merged = vtj_config_merge(base, section);
+      if (vtj_config_prepare(merged, err, sizeof err) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "vtj: %s", err);
+        ++errors;
+      }
+      APR_ARRAY_PUSH(sc->scrub_configs, const vtj_config *) = merged;
+    }
+  }
+  (void)p;
+  return errors;
+}
+
+/* apache2 -t: the same checks as a start, so a configuration test catches what a start would refuse. */
+static void vtj_test_config(apr_pool_t *pconf, server_rec *s) {
+  if (check_all(pconf, s) != 0) {
+    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "vtj: configuration check failed");
+    exit(1);
+  }
+}
+
+static apr_status_t free_engine(void *data) {
+  (void)data;
+  vtj_engine_free(vtj_proc.engine);
+  vtj_proc.engine = NULL;
+  return APR_SUCCESS;
+}
+
+static int vtj_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s) {
+  vtj_server_conf *main_sc = ap_get_module_config(s->module_config, &vtj_module);
+  server_rec *v;
+  int any = main_sc->used;
+  char err[1024];
+  (void)plog;
+  (void)ptemp;
+  for (v = s->next; v != NULL; v = v->next) {
+    vtj_server_conf *sc = ap_get_module_config(v->module_config, &vtj_module);
+    any = any || sc->used;
+  }
+  if (!any) {
+    return OK;
+  }
+  if (check_all(pconf, s) != 0) {
+    return HTTP_INTERNAL_SERVER_ERROR;
+  }
+  /* One engine (one shared cache) per server, created here in the parent so every worker shares it. */
+  vtj_proc.engine = vtj_engine_new(server_base(s), err, sizeof err);
+  if (vtj_proc.engine == NULL) {
+    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "vtj: %s", err);
+    return HTTP_INTERNAL_SERVER_ERROR;
+  }
+  apr_pool_cleanup_register(pconf, NULL, free_engine, apr_pool_cleanup_null);
+  for (v = s; v != NULL; v = v->next) {
+    vtj_server_conf *sc = ap_get_module_config(v->module_config, &vtj_module);
+    int i;
+    for (i = 0; i < sc->scrub_configs->nelts; ++i) {
+      if (vtj_engine_prepare(vtj_proc.engine, APR_ARRAY_IDX(sc->scrub_configs, i, const vtj_config *), err,
+                             sizeof err) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, "vtj: %s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+      }
+    }
+  }
+  {
+    char *stats = vtj_engine_stats(vtj_proc.engine);
+    const char *cap = stats ? strstr(stats, "cache_capacity ") : NULL;
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "vtj: ready; shared cache for %s entries",
+                 cap ? apr_pstrndup(ptemp, cap + 15, strcspn(cap + 15, "\n")) : "?");
+    vtj_free(stats);
+  }
+  return OK;
+}
+
+static void vtj_child_init(apr_pool_t *p, server_rec *s) {
+  (void)p;
+  (void)s;
+  if (vtj_proc.engine != NULL) {
+    vtj_engine_child_init(vtj_proc.engine);
+  }
+}
+
+/* ---- Requests ---- */
+
+typedef struct {
+  const vtj_config *config;
+  apr_array_header_t *names;
+} scrub_ctx;
+
+static int collect_collisions(void *data, const char *key, const char *value) {
+  scrub_ctx *ctx = data;
+  (void)value;
+  if (vtj_config_header_collides(ctx->config, key, strlen(key))) {
+    APR_ARRAY_PUSH(ctx->names, const char *) = key;
+  }
+  return 1;
+}
+
+static int vtj_header_parser(request_rec *r) {
+  vtj_server_conf *sc = ap_get_module_config(r->server->module_config, &vtj_module);
+  const vtj_config *here = ap_get_module_config(r->per_dir_config, &vtj_module);
+  scrub_ctx ctx;
+  int i;
+  /* Subrequests and internal redirects share the original's headers, which were scrubbed already and may
+   * now hold the module's own. */
+  if (!sc->used || r->main != NULL || r->prev != NULL) {
+    return DECLINED;
+  }
+  ctx.names = apr_array_make(r->pool, 2, sizeof(const char *));
+  ctx.config = here;
+  apr_table_do(collect_collisions, &ctx, r->headers_in, NULL);
+  for (i = 0; i < sc->scrub_configs->nelts; ++i) {
+    ctx.config = APR_ARRAY_IDX(sc->scrub_configs, i, const vtj_config *);
+    apr_table_do(collect_collisions, &ctx, r->headers_in, NULL);
+  }
+  if (ctx.names->nelts == 0) {
+    return DECLINED;
+  }
+  if (vtj_config_spoof_reject(here)) {
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                  "vtj: denied (400): client sent header '%s', which the module owns (VTJSpoofPolicy reject)",
+                  ap_escape_logitem(r->pool, APR_ARRAY_IDX(ctx.names, 0, const char *)));
+    return HTTP_BAD_REQUEST;
+  }
+  for (i = 0; i < ctx.names->nelts; ++i) {
+    const char *name = APR_ARRAY_IDX(ctx.names, i, const char *);
+    /* The name only: the value may be anything, including somebody's identity code. */
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "vtj: stripped client-sent header '%s'",
+                  ap_escape_logitem(r->pool, name));
+    apr_table_unset(r->headers_in, name);
+  }
+  return DECLINED;
+}
+
+static int log_level_for(int level) {
+  switch (level) {
+    case VTJ_LOG_ERROR:
+      return APLOG_ERR;
+    case VTJ_LOG_WARN:
+      return APLOG_WARNING;
+    case VTJ_LOG_NOTICE:
+      return APLOG_NOTICE;
+    case VTJ_LOG_INFO:
+      return APLOG_INFO;
+    default:
+      return APLOG_DEBUG;
+  }
+}
+
+static apr_status_t free_result(void *data) {
+  vtj_result_free((vtj_result *)data);
+  return APR_SUCCESS;
+}
+
+/* The request whose pool and notes outlive its subrequests and internal redirects. */
+static request_rec *initial_request(request_rec *r) {
+  for (;;) {
+    if (r->main != NULL) {
+      r = r->main;
+    } else if (r->prev != NULL) {
+      r = r->prev;
+    } else {
+      return r;
+    }
+  }
+}
+
+static void apply_result(request_rec *r, const vtj_result *res) {
+  size_t i, n = vtj_result_header_count(res);
+  for (i = 0; i < n; ++i) {
+    const char *name, *value;
+    vtj_result_header(res, i, &name, &value);
+    apr_table_set(r->headers_in, name, value);
+  }
+  n = vtj_result_env_count(res);
+  for (i = 0; i < n; ++i) {
+    const char *name, *value;
+    vtj_result_env(res, i, &name, &value);
+    apr_table_set(r->subprocess_env, name, value);
+  }
+}
+
+static int vtj_fixups(request_rec *r) {
+  const vtj_config *here = ap_get_module_config(r->per_dir_config, &vtj_module);
+  request_rec *first = initial_request(r);
+  vtj_result *res = ap_get_module_config(first->request_config, &vtj_module);
+  const char *cert = NULL;
+  int outcome, level;
+  if (res == NULL && !vtj_config_enabled(here)) {
+    return DECLINED;
+  }
+  if (res == NULL) {
+    const char *verify = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, "SSL_CLIENT_VERIFY");
+    if (verify != NULL && strcmp(verify, "SUCCESS") == 0) {
+      cert = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, "SSL_CLIENT_CERT");
+    }
+    res = vtj_resolve(vtj_proc.engine, here, cert, cert != NULL ? strlen(cert) : 0, VTJ_MODE_FULL);
+    if (res == NULL) {
+      ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "vtj: denied (500): out of memory");
+      return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(first->pool, res, free_result, apr_pool_cleanup_null);
+    ap_set_module_config(first->request_config, &vtj_module, res);
+    level = vtj_result_log_level(res);
+    if (level != VTJ_LOG_NONE && *vtj_result_log(res) != '\0') {
+      ap_log_rerror(APLOG_MARK, log_level_for(level), 0, r, "vtj: %s", vtj_result_log(res));
+    }
+  }
+  outcome = vtj_result_outcome(res);
+  if (outcome == VTJ_OUTCOME_DENY && r != first) {
+    return DECLINED; /* the ErrorDocument of the deny itself */
+  }
+  if (outcome == VTJ_OUTCOME_ALLOW) {
+    apply_result(r, res);
+    return DECLINED;
+  }
+  if (outcome == VTJ_OUTCOME_SKIP) {
+    return DECLINED;
+  }
+  if (vtj_result_retry_after(res) > 0) {
+    apr_table_setn(r->err_headers_out, "Retry-After", apr_itoa(r->pool, vtj_result_retry_after(res)));
+  }
+  return vtj_result_http_status(res) > 0 ? vtj_result_http_status(res) : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+static void register_hooks(apr_pool_t *p) {
+  static const char *const after_ssl[] = {"mod_ssl.c", NULL};
+  (void)p;
+  ap_hook_test_config(vtj_test_config, NULL, NULL, APR_HOOK_MIDDLE);
+  ap_hook_post_config(vtj_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+  ap_hook_child_init(vtj_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+  ap_hook_header_parser(vtj_header_parser, NULL, NULL, APR_HOOK_REALLY_FIRST);
+  ap_hook_fixups(vtj_fixups, after_ssl, NULL, APR_HOOK_FIRST);
+}
+
+module AP_MODULE_DECLARE_DATA vtj_module = {
+    STANDARD20_MODULE_STUFF,
+    create_dir_config,
+    merge_dir_config,
+    create_server_config,
+    NULL,
+    vtj_cmds,
+    register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    AP_MODULE_FLAG_NONE,
+#endif
+};
