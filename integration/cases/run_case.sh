@@ -1,23 +1,41 @@
 #!/usr/bin/env bash
-# Runs case files (integration/cases/*.case, format in README.md) through vtj-resolve against a freshly
-# started register simulator, once per transport the case names. Exit 0 when every expectation held.
+# Runs case files (integration/cases/*.case, format in README.md) through vtj-resolve, or through a real
+# web server with the module, against a freshly started register simulator, once per transport the case
+# names. Exit 0 when every expectation held.
 #
 #   run_case.sh CASE...
-# Environment: VTJ_RESOLVE, VTJ_SIM (binaries), VTJ_PKI_DIR (the test PKI), VTJ_SOURCE_DIR.
+# Environment: VTJ_SIM (binary), VTJ_PKI_DIR (the test PKI), VTJ_SOURCE_DIR, and
+#   VTJ_CASE_SERVER  resolve (default): VTJ_RESOLVE names vtj-resolve
+#                    apache: VTJ_MODULE names mod_vtj.so; a login through Apache with the citizen's
+#                    certificate (VTJ_APACHE_MPM event|prefork picks the MPM)
 set -u
-: "${VTJ_RESOLVE:?}" "${VTJ_SIM:?}" "${VTJ_PKI_DIR:?}" "${VTJ_SOURCE_DIR:?}"
+: "${VTJ_SIM:?}" "${VTJ_PKI_DIR:?}" "${VTJ_SOURCE_DIR:?}"
+server=${VTJ_CASE_SERVER:-resolve}
+case $server in
+  resolve) : "${VTJ_RESOLVE:?}" ;;
+  apache)
+    : "${VTJ_MODULE:?}"
+    . "$VTJ_SOURCE_DIR/integration/apache/apache-run.sh"
+    ;;
+  *) echo "VTJ_CASE_SERVER must be resolve or apache" >&2 && exit 2 ;;
+esac
 PKI=$VTJ_PKI_DIR
 DATA=$VTJ_SOURCE_DIR/integration/data/register.conf
 WORK=$(mktemp -d)
+# Web server workers run as another user: they must be able to enter the scratch folder.
+[ "$server" = resolve ] || chmod 711 "$WORK"
 . "$VTJ_SOURCE_DIR/integration/sim/sim-run.sh"
-trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
+cleanup() {
+  [ "$server" = apache ] && vtj_apache_stop
+  vtj_sim_stop
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 failures=0
 checks=0
 
-# The customer's account, as the data set's [register] section has it.
-printf '%s\n' "$(vtj_sim_setting "$DATA" password)" >"$WORK/password.txt"
+# A wrong password for the credential cases ({work}/password.txt is the right one).
 printf 'not-the-password\n' >"$WORK/wrong-password.txt"
-USERNAME=$(vtj_sim_setting "$DATA" username)
 # The admin calls trust the man in the middle too: a case may start the simulator with its certificate.
 cat "$PKI/server-ca.pem" "$PKI/mitm-ca.pem" >"$WORK/admin-ca.pem"
 
@@ -54,19 +72,7 @@ fail() {
 }
 
 base_config() {  # base_config TRANSPORT
-  cat <<EOF
-VTJClientCertificate $PKI/customer.pem $PKI/customer.key
-VTJRegisterCA $PKI/server-ca.pem
-VTJCredentials $USERNAME $WORK/password.txt
-VTJProduct PERUSSANOMA3
-VTJEndUser "vtj-resolve case tests"
-VTJCitizenIssuer $PKI/citizen-issuers.pem
-VTJTimeout 1000 3000
-EOF
-  printf 'VTJRegisterURL https://localhost:%s%s\n' "$port" "$path"
-  if [ "$1" = xroad ]; then
-    printf 'VTJTransport xroad\nVTJXRoadClient FI-TEST/MUN/0101263-6/vtj-resolver-tests\n'
-  fi
+  vtj_sim_directives "$PKI" "$DATA" "$WORK" "$1"
 }
 
 run_one() {  # run_one CASE TRANSPORT
@@ -83,6 +89,11 @@ run_one() {  # run_one CASE TRANSPORT
   identify=$(expand "$(directive identify "$file")")
   repeat=$(directive repeat "$file")
   expect_exit=$(directive exit "$file")
+  if [ "$server" = apache ]; then
+    login_through_apache "$file"
+    vtj_sim_stop
+    return
+  fi
   local status=0
   # shellcheck disable=SC2086
   "$VTJ_RESOLVE" --config "$WORK/case.conf" $identify ${repeat:+--repeat $repeat} \
@@ -122,6 +133,129 @@ run_one() {  # run_one CASE TRANSPORT
     [ "$got" = "$value" ] || fail "simulator status $key is '${got}', expected $value"
   done < <(directive status "$file")
   vtj_sim_stop
+}
+
+# The HTTP status a login gets where vtj-resolve exits with STATUS (CONTRACT.md's outcomes).
+http_status_for_exit() {
+  case $1 in
+    0) echo 200 ;;
+    3 | 4 | 5) echo 403 ;;
+    6) echo 503 ;;
+    *) echo "?" ;;
+  esac
+}
+
+# percent_decode TEXT: %XX escapes to bytes (the module's default header encoding).
+percent_decode() { printf '%b' "${1//%/\\x}"; }
+
+# The same case as a citizen's login through Apache: the identity's certificate is presented, the module
+# resolves it and the application (echo.cgi, directly or behind mod_proxy) shows what it received. The
+# expected headers are vtj-resolve's; the status follows from the expected exit status (or %http).
+login_through_apache() {
+  local file=$1 who app code expect_code
+  case $identify in
+    "--satu "*) who=${identify#--satu } ;;
+    "--cert "*) who=${identify#--cert } ;;
+    *)
+      echo "$case_name [$transport]: asked by $identify, not a login: vtj-resolve's run covers it"
+      return
+      ;;
+  esac
+  { base_config "$transport"; expand "$(section config "$file")"; echo; echo "VTJ On"; } >"$WORK/vtj.conf"
+  # Both ways to the application: CGI on SoSo runs, a proxied backend on X-Road runs.
+  app=/cgi/echo
+  [ "$transport" = xroad ] && app=/proxy/cgi/echo
+  rm -rf "$WORK/apache"
+  local apache_args
+  apache_args=$(directive apache "$file")
+  # shellcheck disable=SC2086 # the harness options are words
+  if ! vtj_apache_start "$WORK/apache" "$PKI" --mpm "${VTJ_APACHE_MPM:-event}" --load "$VTJ_MODULE" \
+    --conf "$WORK/vtj.conf" --log-level "warn vtj:info" $apache_args; then
+    fail "Apache did not start"
+    return
+  fi
+  local n=1 i
+  [ -n "$repeat" ] && n=$repeat
+  for i in $(seq 1 "$n"); do
+    code=$(vtj_apache_curl "$who" "$app" -o "$WORK/body" -w '%{http_code}') || true
+  done
+  expect_code=$(directive http "$file")
+  # The web server itself refuses some certificates in the TLS handshake (expired, revoked): no HTTP
+  # answer at all, and the module never sees the request.
+  grep -q '^%tls-refused$' "$file" && expect_code=000
+  [ -n "$expect_code" ] || expect_code=$(http_status_for_exit "${expect_exit:-0}")
+  checks=$((checks + 1))
+  if [ "$code" != "$expect_code" ]; then
+    fail "HTTP status $code, expected $expect_code"
+    vtj_apache_log | tail -n 5 | sed 's/^/  log: /'
+  fi
+  if [ "$expect_code" != 200 ] && [ "$expect_code" != 000 ]; then
+    # Every deny is logged with its reason and the masked identity.
+    checks=$((checks + 1))
+    vtj_apache_log | grep -q "vtj: .*denied ($expect_code)" || fail "no 'denied ($expect_code)' line in the error log"
+  fi
+  if [ "$code" = 200 ] && grep -q '^%headers$' "$file"; then
+    checks=$((checks + 1))
+    # What the application received: vtj-resolve's header lines as CGI variables (HTTP_VTJ_...).
+    section headers "$file" | while IFS= read -r line; do
+      name=${line%%: *}
+      name=${name//-/_}
+      printf 'HTTP_%s=%s\n' "${name^^}" "${line#*: }"
+    done | LC_ALL=C sort >"$WORK/expected"
+    grep '^HTTP_VTJ_' "$WORK/body" | LC_ALL=C sort >"$WORK/got"
+    if ! diff -u "$WORK/expected" "$WORK/got" >"$WORK/diff"; then
+      fail "the application received other headers (- expected, + got)"
+      sed 's/^/  /' "$WORK/diff"
+    fi
+    if [ "$transport" = soso ]; then
+      # CGI also gets each field raw (UTF-8) in the environment: VTJ_SURNAME.
+      checks=$((checks + 1))
+      local encoding
+      encoding=$(grep -i '^VTJHeaderEncoding' "$WORK/vtj.conf" | tail -n 1 | awk '{print tolower($2)}')
+      section headers "$file" | while IFS= read -r line; do
+        name=${line%%: *}
+        name=${name//-/_}
+        value=${line#*: }
+        case ${encoding:-percent} in
+          percent) value=$(percent_decode "$value") ;;
+          base64) value=$(printf '%s' "$value" | base64 -d) ;;
+          latin1) value=$(printf '%s' "$value" | iconv -f ISO-8859-1 -t UTF-8) ;;
+        esac
+        printf '%s=%s\n' "${name^^}" "$value"
+      done | LC_ALL=C sort >"$WORK/expected-env"
+      grep '^VTJ_' "$WORK/body" | LC_ALL=C sort >"$WORK/got-env"
+      if [ "${encoding:-percent}" = latin1 ]; then
+        # A '?' in the header stands for a letter outside Latin-1: compare the names only.
+        sed -i 's/=.*//' "$WORK/expected-env" "$WORK/got-env"
+      fi
+      if ! diff -u "$WORK/expected-env" "$WORK/got-env" >"$WORK/diff"; then
+        fail "the CGI environment differs (- expected, + got)"
+        sed 's/^/  /' "$WORK/diff"
+      fi
+    fi
+  fi
+  while IFS= read -r never; do
+    [ -n "$never" ] || continue
+    checks=$((checks + 1))
+    if grep -qF -- "$never" "$WORK/apache/logs/error.log" "$WORK/sim.err"; then
+      fail "'$never' appears in the error log or the simulator's log"
+    fi
+  done < <(directive never "$file")
+  while IFS= read -r want; do
+    [ -n "$want" ] || continue
+    checks=$((checks + 1))
+    vtj_apache_log | grep -qF -- "$want" || fail "the error log lacks '$want'"
+  done < <(directive log "$file")
+  # The register's query counter; connection counters belong to vtj-resolve's single client.
+  if grep -q '^%status queries ' "$file" && [ -z "$repeat" ]; then
+    fetch_status
+    checks=$((checks + 1))
+    local want got
+    want=$(directive status "$file" | sed -n 's/^queries //p')
+    got=$(sim_status queries)
+    [ "$got" = "$want" ] || fail "simulator status queries is '$got', expected $want"
+  fi
+  vtj_apache_stop
 }
 
 for file in "$@"; do

@@ -9,6 +9,10 @@
 #                                CAFILE, if the simulator presents another certificate than register.pem
 #   vtj_sim_stop                 SIGTERM and wait; safe to call when nothing runs
 #   vtj_sim_setting DATA KEY     a value of the data set's [register] section (username, password)
+#   vtj_sim_directives PKI DATA DIR [soso|xroad]
+#                                the module's directive lines for the running simulator (URL, customer
+#                                certificate, register CA, credentials with the password written to
+#                                DIR/password.txt, product, end user, the test citizen issuers, timeouts)
 
 vtj_sim_pid=""
 vtj_sim_port=""
@@ -57,4 +61,24 @@ vtj_sim_stop() {
 
 vtj_sim_setting() {
   sed -n "/^\[register\]/,/^\[/{s/^$2 *= *//p}" "$1" | head -n 1
+}
+
+vtj_sim_directives() {
+  local pki=$1 data=$2 dir=$3 transport=${4:-soso} path=/sosowebsite/soso.asmx
+  printf '%s\n' "$(vtj_sim_setting "$data" password)" >"$dir/password.txt"
+  chmod 600 "$dir/password.txt"
+  [ "$transport" = xroad ] && path=/
+  cat <<EOF
+VTJClientCertificate $pki/customer.pem $pki/customer.key
+VTJRegisterCA $pki/server-ca.pem
+VTJCredentials $(vtj_sim_setting "$data" username) $dir/password.txt
+VTJProduct PERUSSANOMA3
+VTJEndUser "vtj-resolver tests"
+VTJCitizenIssuer $pki/citizen-issuers.pem
+VTJTimeout 1000 3000
+VTJRegisterURL https://localhost:$vtj_sim_port$path
+EOF
+  if [ "$transport" = xroad ]; then
+    printf 'VTJTransport xroad\nVTJXRoadClient FI-TEST/MUN/0101263-6/vtj-resolver-tests\n'
+  fi
 }
