@@ -144,6 +144,11 @@ Result<std::shared_ptr<const Location>, config::ConfigError> Location::prepare(c
                                      "could be accepted"});
     }
     if (auto incomplete = config::check_complete(s)) {
+      // A missing directive has no line of its own: name the `VTJ On` that needs it.
+      if (incomplete->where.line == 0) {
+        incomplete->where = where(config::Directive::Vtj);
+        incomplete->message += " (needed by VTJ On here)";
+      }
       return err(*incomplete);
     }
   }
