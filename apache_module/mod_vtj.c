@@ -9,6 +9,10 @@
  *                  403/503 (with Retry-After). Runs before any handler, proxy or CGI.
  */
 
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "apr_strings.h"
 #include "ap_config.h"
 #include "ap_mpm.h"
@@ -196,6 +200,11 @@ static int vtj_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
   if (!any) {
     return OK;
   }
+  if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+    /* Apache's first reading of the configuration at start-up: check it, but make the cache only for
+     * the configuration that will serve. */
+    return check_all(pconf, s) != 0 ? HTTP_INTERNAL_SERVER_ERROR : OK;
+  }
   if (check_all(pconf, s) != 0) {
     return HTTP_INTERNAL_SERVER_ERROR;
   }
@@ -238,14 +247,27 @@ static void vtj_child_init(apr_pool_t *p, server_rec *s) {
 /* ---- Requests ---- */
 
 typedef struct {
-  const vtj_config *config;
+  const vtj_config *here;
+  const vtj_server_conf *sc;
   apr_array_header_t *names;
 } scrub_ctx;
 
+/* A header collides when it does for this location or for any context of the host (a name configured in
+ * one <Location> is the module's in every location of the host). */
 static int collect_collisions(void *data, const char *key, const char *value) {
   scrub_ctx *ctx = data;
+  size_t len = strlen(key);
+  int i, hit = vtj_config_header_collides(ctx->here, key, len);
   (void)value;
-  if (vtj_config_header_collides(ctx->config, key, strlen(key))) {
+  for (i = 0; !hit && i < ctx->sc->scrub_configs->nelts; ++i) {
+    hit = vtj_config_header_collides(APR_ARRAY_IDX(ctx->sc->scrub_configs, i, const vtj_config *), key, len);
+  }
+  for (i = 0; hit && i < ctx->names->nelts; ++i) {
+    if (strcasecmp(APR_ARRAY_IDX(ctx->names, i, const char *), key) == 0) {
+      return 1; /* the same header twice: one removal takes both */
+    }
+  }
+  if (hit) {
     APR_ARRAY_PUSH(ctx->names, const char *) = key;
   }
   return 1;
@@ -262,12 +284,9 @@ static int vtj_header_parser(request_rec *r) {
     return DECLINED;
   }
   ctx.names = apr_array_make(r->pool, 2, sizeof(const char *));
-  ctx.config = here;
+  ctx.here = here;
+  ctx.sc = sc;
   apr_table_do(collect_collisions, &ctx, r->headers_in, NULL);
-  for (i = 0; i < sc->scrub_configs->nelts; ++i) {
-    ctx.config = APR_ARRAY_IDX(sc->scrub_configs, i, const vtj_config *);
-    apr_table_do(collect_collisions, &ctx, r->headers_in, NULL);
-  }
   if (ctx.names->nelts == 0) {
     return DECLINED;
   }

@@ -1,60 +1,100 @@
 #!/usr/bin/env bash
-# The citizen login demo. What exists so far: the register simulator, the test PKI and vtj-resolve
-# querying the register live. This builds them, starts the simulator, and resolves two test citizens from
-# their citizen certificates exactly as the module will (the login through Apache arrives with the Apache
-# module). Everything it starts is stopped when it ends, or on Ctrl-C.
+# The citizen login demo, on a fresh Debian 12 machine as root: installs what is missing, builds, makes
+# the test PKI, starts the register simulator and an Apache httpd (its own configuration, loopback, a
+# high port) with mod_vtj in front of a small application that shows the headers it received, and logs
+# in as two test citizens with curl and their citizen certificates. Everything it started is stopped
+# when it ends, or on Ctrl-C.
+#
+#   scripts/demo.sh            the demo, then stop
+#   scripts/demo.sh --keep     keep the servers running until Ctrl-C (to try it from a browser)
+# VTJ_DEMO_PORT picks Apache's TLS port (default 8443).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
+keep=0
+[ "${1:-}" = --keep ] && keep=1
+
 . scripts/deps.sh
 vtj_install_deps
+echo "== Building (Release) =="
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j2 --target vtj-resolve vtj-register-sim
+cmake --build build -j2 --target mod_vtj vtj-register-sim vtj-resolve
 integration/pki/make-test-pki build/pki
+PKI=$ROOT/build/pki
+DATA=$ROOT/integration/data/register.conf
 
 WORK=$(mktemp -d)
+chmod 711 "$WORK"  # Apache's workers (www-data) enter it
 . integration/sim/sim-run.sh
-trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
+. integration/apache/apache-run.sh
+cleanup() {
+  vtj_apache_stop
+  vtj_sim_stop
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo; echo "stopping"; exit 130' INT TERM
 
-DATA=integration/data/register.conf
-vtj_sim_setting "$DATA" password >"$WORK/password.txt"
+echo
+echo "== Starting the register simulator (mutual TLS; data set integration/data/register.conf) =="
+vtj_sim_start build/bin/vtj-register-sim "$PKI" "$DATA" "$WORK"
+echo "listening on https://localhost:$vtj_sim_port"
 
-vtj_sim_start build/bin/vtj-register-sim build/pki "$DATA" "$WORK"
-port=$vtj_sim_port
-
-cat >"$WORK/site.conf" <<EOF
-# What an operator writes into the web server's configuration (here for vtj-resolve).
-VTJRegisterURL https://localhost:$port/sosowebsite/soso.asmx
-VTJClientCertificate $PWD/build/pki/customer.pem $PWD/build/pki/customer.key
-VTJRegisterCA $PWD/build/pki/server-ca.pem
-VTJCredentials $(vtj_sim_setting "$DATA" username) $WORK/password.txt
-VTJProduct PERUSSANOMA3
-VTJEndUser "demo e-service"
-VTJCitizenIssuer $PWD/build/pki/citizen-issuers.pem
-VTJHeaderEncoding utf8
+# What an operator writes into the TLS virtual host of the e-service.
+{
+  echo "# The register (here the simulator) and the customer's credentials"
+  vtj_sim_directives "$PKI" "$DATA" "$WORK"
+  cat <<'EOF'
+# Resolve the citizen for the application; the rest of the site is untouched
+<LocationMatch "^/(app(/.*)?)?$">
+  VTJ On
+</LocationMatch>
 EOF
+} >"$WORK/vtj.conf"
 
 echo
-echo "The register simulator listens on https://localhost:$port (mutual TLS; data set $DATA)."
-echo "Configuration:"
-sed -n '/^VTJ/s/^/    /p' "$WORK/site.conf"
-for who in adult prohibition; do
+echo "== Starting Apache httpd with mod_vtj =="
+VTJ_APACHE_PORT=${VTJ_DEMO_PORT:-8443} vtj_apache_start "$WORK/apache" "$PKI" --load "$ROOT/build/lib/mod_vtj.so" \
+  --conf "$WORK/vtj.conf" --log-level "warn vtj:info"
+echo "Apache listens on $vtj_apache_url (SSLVerifyClient require; the citizen CAs of the test PKI)."
+echo "Its virtual host holds these module directives:"
+sed -e '/^#/d' -e 's/^/    /' "$WORK/vtj.conf"
+
+login() {  # login WHO TITLE
   echo
-  case $who in
-    adult) echo "== Aino Virtanen logs in with her citizen certificate (RSA) ==" ;;
-    prohibition) echo "== Liisa Nieminen, under a security prohibition: her address is withheld ==" ;;
-  esac
-  echo "\$ vtj-resolve --config site.conf --cert build/pki/citizen/$who.pem"
-  status=0
-  build/bin/vtj-resolve --config "$WORK/site.conf" --cert "build/pki/citizen/$who.pem" || status=$?
-  echo "(exit status $status; these are the headers the application behind the web server receives)"
-done
+  echo "== $2 =="
+  echo "\$ curl --cert build/pki/citizen/$1.pem --key build/pki/citizen/$1.key $vtj_apache_url/app"
+  vtj_apache_curl "$1" /app | sed 's/^/    /'
+}
+login adult "Aino Virtanen logs in with her citizen certificate (ID card, RSA)"
+login prohibition "Liisa Nieminen logs in: she is under a security prohibition, so her address is withheld"
 
 echo
-echo "== A certificate from the organisation CA is refused before the register is asked =="
-build/bin/vtj-resolve --config "$WORK/site.conf" --cert build/pki/special/org-ca.pem || true
+echo "== A client that sends its own VTJ-Hetu header gets nowhere =="
+echo "\$ curl ... -H 'VTJ-Hetu: 311299-999X' $vtj_apache_url/app"
+vtj_apache_curl adult /app -H 'VTJ-Hetu: 311299-999X' | grep -E 'VTJ-Hetu' | sed 's/^/    /'
+
 echo
-echo "Register queries made: $(vtj_sim_status build/pki | grep -o '"queries":[0-9]*' | cut -d: -f2)"
-echo "Try other test persons (docs/register-simulator.md) with --cert build/pki/citizen/ID.pem, --satu or"
-echo "--hetu; the login through Apache with a browser and build/pki/citizen/ID.p12 (password vtj-test)"
-echo "arrives with the Apache module."
+echo "== A certificate from another CA the server trusts (an organisation's) is refused =="
+echo "HTTP status: $(vtj_apache_status special/org-ca /app)"
+
+echo
+echo "== What Apache's error log says (identity codes masked) =="
+vtj_apache_log | grep 'vtj:' | sed -e 's/^\[[^]]*\] //' -e 's/^/    /'
+echo
+echo "Register queries made: $(vtj_sim_status "$PKI" | grep -o '"queries":[0-9]*' | cut -d: -f2)" \
+  "(the second login of a citizen is answered from the shared cache)"
+
+cat <<EOF
+
+Try it from a browser: import a test citizen's certificate, e.g. build/pki/citizen/adult.p12
+(password vtj-test; the other persons are listed in build/pki/citizen/index.tsv), trust
+build/pki/server-ca.pem as a certificate authority for web sites, run
+    scripts/demo.sh --keep
+and open $vtj_apache_url/app (the browser asks which certificate to present).
+EOF
+if [ "$keep" = 1 ]; then
+  echo
+  echo "The servers keep running; press Ctrl-C to stop them."
+  while kill -0 "$vtj_apache_pid" 2>/dev/null; do sleep 1; done
+fi

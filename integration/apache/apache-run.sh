@@ -37,7 +37,7 @@
 #   --crl-check chain|leaf|none   SSLCARevocationCheck (default chain)
 #
 # Environment: VTJ_APACHE_BIN (default /usr/sbin/apache2), VTJ_APACHE_MODULES (default
-# /usr/lib/apache2/modules).
+# /usr/lib/apache2/modules), VTJ_APACHE_PORT (a fixed TLS port instead of a free one).
 
 # shellcheck shell=bash disable=SC2034 # the vtj_apache_* variables are read by the scripts that source this
 vtj_apache_pid=""
@@ -422,7 +422,14 @@ vtj_apache_start() {
   shift 2
   _vtj_apache_refuse_running "$root" || return
   for attempt in 1 2 3 4 5; do
-    port=$(_vtj_apache_free_port) && back=$(_vtj_apache_free_port "$port") || return
+    if [ -n "${VTJ_APACHE_PORT:-}" ]; then
+      # A fixed TLS port (the demo prints a URL for a browser); no retry on another one.
+      port=$VTJ_APACHE_PORT
+      [ "$attempt" = 1 ] || return 1
+    else
+      port=$(_vtj_apache_free_port) || return
+    fi
+    back=$(_vtj_apache_free_port "$port") || return
     _vtj_apache_setup "$root" "$pki" "$port" "$back" "$@" || return
     _vtj_apache_check_access "$_vtj_apache_new_root" || return
     vtj_apache_root=$_vtj_apache_new_root
