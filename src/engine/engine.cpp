@@ -335,8 +335,8 @@ Outcome Engine::from_record(const Location& location, const Record& record, cons
                              : policy::decide(policy::Situation::RegisterError, s, true, prohibition);
   if (d.action == policy::Decision::Action::Deny) {
     counters_.denied++;
-    std::string code = std::string(reg::to_string(record.outcome)) + ", " + source;
-    return deny(d, who, code, LogLevel::Notice);
+    std::string answer = std::string(source) + " answer: " + reg::to_string(record.outcome);
+    return deny(d, who, answer, LogLevel::Notice);
   }
   counters_.allowed++;
   Outcome o = allow(location, d, d.action == policy::Decision::Action::Allow ? &person : nullptr, certificate_satu);
