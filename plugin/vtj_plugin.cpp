@@ -229,6 +229,10 @@ const vtj_config* vtj_config_merge(const vtj_config* parent, const vtj_config* c
 }
 
 int vtj_config_prepare(const vtj_config* config, char* err, size_t errlen) {
+  if (config == nullptr) {
+    put_error(err, errlen, "no configuration");
+    return -1;
+  }
   try {
     if (location_of(config) == nullptr) {
       put_error(err, errlen, config->prepare_error);
@@ -254,6 +258,9 @@ int vtj_config_spoof_reject(const vtj_config* config) {
 }
 
 int vtj_config_header_collides(const vtj_config* config, const char* name, size_t name_len) {
+  if (config == nullptr || name == nullptr) {
+    return 0;
+  }
   try {
     const Location* loc = location_of(config);
     if (loc == nullptr) {
@@ -323,8 +330,11 @@ int vtj_engine_prepare(vtj_engine* engine, const vtj_config* config, char* err, 
       return -1;
     }
     if (auto problem = engine->engine->prepare(*loc)) {
-      const auto& where = config->settings.set_at[static_cast<size_t>(vtj::config::Directive::ClientCertificate)];
-      put_error(err, errlen, ConfigError{where, "VTJClientCertificate", *problem}.to_string());
+      // The transport names the file at fault: the register CA, or the client certificate or key.
+      auto d = problem->find("register CA") != std::string::npos ? vtj::config::Directive::RegisterCa
+                                                                   : vtj::config::Directive::ClientCertificate;
+      const auto& where = config->settings.set_at[static_cast<size_t>(d)];
+      put_error(err, errlen, ConfigError{where, std::string(vtj::config::info(d).name), *problem}.to_string());
       return -1;
     }
     return 0;
@@ -432,15 +442,17 @@ size_t vtj_result_header_count(const vtj_result* r) {
   return r != nullptr ? r->headers.size() : 0;
 }
 void vtj_result_header(const vtj_result* r, size_t i, const char** name, const char** value) {
-  *name = r->headers[i].first.c_str();
-  *value = r->headers[i].second.c_str();
+  bool ok = r != nullptr && i < r->headers.size();
+  *name = ok ? r->headers[i].first.c_str() : "";
+  *value = ok ? r->headers[i].second.c_str() : "";
 }
 size_t vtj_result_env_count(const vtj_result* r) {
   return r != nullptr ? r->env.size() : 0;
 }
 void vtj_result_env(const vtj_result* r, size_t i, const char** name, const char** value) {
-  *name = r->env[i].first.c_str();
-  *value = r->env[i].second.c_str();
+  bool ok = r != nullptr && i < r->env.size();
+  *name = ok ? r->env[i].first.c_str() : "";
+  *value = ok ? r->env[i].second.c_str() : "";
 }
 int vtj_result_log_level(const vtj_result* r) {
   return r != nullptr ? r->log_level : VTJ_LOG_ERROR;

@@ -66,6 +66,9 @@ class Store {
   // caller becomes the leader. `lease` bounds how long this caller's own flight may hold others waiting.
   virtual Acquired acquire(const Key& key, Deadline deadline, std::chrono::milliseconds lease) = 0;
 
+  // A fresh value, or nothing: never leads, never waits (an event loop's fast path; nginx).
+  virtual std::optional<std::string> peek(const Key& key) = 0;
+
   // The leader stores its answer: used fresh until `fresh_until_ms`, kept for stale use until
   // `keep_until_ms` (>= fresh_until_ms). Waiters wake. A flight that was taken over is ignored.
   virtual void complete(const Key& key, uint64_t flight, std::string_view value, int64_t fresh_until_ms,
@@ -119,6 +122,8 @@ class Cache {
     uint64_t flight = 0;
   };
   Acquired acquire(const Key& key, Deadline deadline, std::chrono::milliseconds lease);
+  // A fresh record that opens, or nothing; never waits.
+  std::optional<std::string> peek(const Key& key);
   void complete(const Key& key, uint64_t flight, std::string_view record, int ttl_seconds,
                 int keep_seconds);
   void abandon(const Key& key, uint64_t flight);

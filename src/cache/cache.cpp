@@ -173,7 +173,7 @@ Cache::Acquired Cache::acquire(const Key& key, Deadline deadline, std::chrono::m
   out.flight = got.flight;
   if (got.value) {
     out.record = open(key, *got.value);
-    out.record_fresh = got.kind == Store::Acquired::Kind::Fresh;
+    out.record_fresh = out.record && got.kind == Store::Acquired::Kind::Fresh;
   }
   if (got.kind == Store::Acquired::Kind::Fresh && !out.record) {
     // A fresh entry that does not open (sealed under another key, e.g. before a restart with a new random
@@ -182,6 +182,11 @@ Cache::Acquired Cache::acquire(const Key& key, Deadline deadline, std::chrono::m
     out.flight = 0;
   }
   return out;
+}
+
+std::optional<std::string> Cache::peek(const Key& key) {
+  std::optional<std::string> sealed = store_->peek(key);
+  return sealed ? open(key, *sealed) : std::nullopt;
 }
 
 void Cache::complete(const Key& key, uint64_t flight, std::string_view record, int ttl_seconds,

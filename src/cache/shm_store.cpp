@@ -205,6 +205,7 @@ class ShmStore final : public Store {
   ShmStore& operator=(const ShmStore&) = delete;
 
   Acquired acquire(const Key& key, Deadline deadline, std::chrono::milliseconds lease) override;
+  std::optional<std::string> peek(const Key& key) override;
   void complete(const Key& key, uint64_t flight, std::string_view value, int64_t fresh_until_ms,
                 int64_t keep_until_ms) override;
   void abandon(const Key& key, uint64_t flight) override;
@@ -277,6 +278,21 @@ Slot* ShmStore::claim(Bucket& b, const Key& key, int64_t now_wall, int64_t now_n
   pick->meta.key = key;
   pick->meta.in_use = 1;
   return pick;
+}
+
+std::optional<std::string> ShmStore::peek(const Key& key) {
+  Bucket& b = bucket_for(key);
+  BucketLock lock(*header_, b);
+  if (!lock.held()) {
+    return std::nullopt;
+  }
+  Slot* s = find(b, key);
+  if (s == nullptr || s->meta.has_value == 0 || wall_ms() >= s->meta.fresh_until_ms) {
+    return std::nullopt;
+  }
+  s->meta.used_ns = to_ns(std::chrono::steady_clock::now());
+  count(header_->hits);
+  return kept_value(*s);
 }
 
 Store::Acquired ShmStore::acquire(const Key& key, Deadline deadline, std::chrono::milliseconds lease) {
@@ -414,6 +430,7 @@ StoreStats ShmStore::stats() const {
 class NoneStore final : public Store {
  public:
   Acquired acquire(const Key&, Deadline, std::chrono::milliseconds) override { return Acquired{}; }
+  std::optional<std::string> peek(const Key&) override { return std::nullopt; }
   void complete(const Key&, uint64_t, std::string_view, int64_t, int64_t) override {}
   void abandon(const Key&, uint64_t) override {}
   StoreStats stats() const override { return StoreStats{}; }

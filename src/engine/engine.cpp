@@ -407,23 +407,28 @@ Outcome Engine::resolve(const Location& location, std::string_view certificate, 
   }
   cache::Key key = cache_.key_for(location.scope(), identity);
 
+  if (mode == Mode::CacheOnly) {
+    // The event loop's fast path: a fresh entry or nothing, never a flight of its own (a flight begun
+    // and abandoned here would fail the requests already waiting for this citizen).
+    if (std::optional<std::string> fresh = cache_.peek(key)) {
+      if (auto record = Record::parse(*fresh, location.projection().size())) {
+        counters_.cache_hits++;
+        return from_record(location, *record, satu, who, true, "cache");
+      }
+    }
+    Outcome pending;
+    pending.kind = Outcome::Kind::Pending;
+    return pending;
+  }
+
   auto budget = std::chrono::milliseconds(s.total_timeout_ms);
-  auto deadline = mode == Mode::CacheOnly ? std::chrono::steady_clock::now()
-                                          : std::chrono::steady_clock::now() + budget;
-  cache::Cache::Acquired got = cache_.acquire(key, deadline, budget + std::chrono::seconds(1));
+  cache::Cache::Acquired got =
+      cache_.acquire(key, std::chrono::steady_clock::now() + budget, budget + std::chrono::seconds(1));
   if (got.kind == Kind::Fresh && got.record) {
     if (auto record = Record::parse(*got.record, location.projection().size())) {
       counters_.cache_hits++;
       return from_record(location, *record, satu, who, true, "cache");
     }
-  }
-  if (mode == Mode::CacheOnly) {
-    if (got.kind == Kind::Lead) {
-      cache_.abandon(key, got.flight);
-    }
-    Outcome pending;
-    pending.kind = Outcome::Kind::Pending;
-    return pending;
   }
   if (got.kind == Kind::Failed) {
     return register_failure(location, got.record, key, satu, who,

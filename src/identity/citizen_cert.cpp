@@ -203,7 +203,8 @@ Result<CitizenCertificate, CertRejection> read_citizen_certificate(std::string_v
   IssuerMatcher::Match m = IssuerMatcher::match(issuers, leaf.get());
   if (m.outcome == IssuerMatcher::Outcome::NoNameMatch) {
     return reject(CertError::IssuerNotAccepted,
-                  "issuer " + quoted_name(name_rfc2253(X509_get_issuer_name(leaf.get()))) +
+                  // A self-signed look-alike names the person as its issuer: identifiers masked.
+                  "issuer " + sanitize_for_log(quoted_name(name_rfc2253(X509_get_issuer_name(leaf.get())))) +
                       " is not an accepted citizen certificate issuer");
   }
   if (m.outcome == IssuerMatcher::Outcome::KeyMismatch) {

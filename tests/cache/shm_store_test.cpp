@@ -135,6 +135,25 @@ TEST(ShmStore, FreshThenStaleThenGone) {
   EXPECT_EQ(s.bytes, bytes_for_buckets(4));
 }
 
+// peek() is the event loop's path: a fresh value or nothing, and it never starts or joins a flight.
+TEST(ShmStore, PeekReturnsOnlyFreshValuesAndNeverLeads) {
+  auto st = shm_store(4);
+  const Key fresh = spread_key(1), stale = spread_key(2), missing = spread_key(3);
+  put(*st, fresh, "one", 60000, 120000);
+  put(*st, stale, "two", -1, 60000);
+  const uint64_t misses = st->stats().misses;
+  EXPECT_EQ(st->peek(fresh), "one");
+  EXPECT_FALSE(st->peek(stale));
+  EXPECT_FALSE(st->peek(missing));
+  // Nobody leads the missing key: the next acquire does, with no flight left behind by the peeks.
+  EXPECT_EQ(st->stats().misses, misses);
+  Store::Acquired a = get(*st, missing);
+  EXPECT_EQ(a.kind, Kind::Lead);
+  EXPECT_NE(a.flight, 0u);
+  st->abandon(missing, a.flight);
+  EXPECT_FALSE(make_none_store()->peek(fresh));
+}
+
 TEST(ShmStore, NotFoundIsAShorterFreshTime) {
   auto st = shm_store(1);
   const Key key = spread_key(7);
