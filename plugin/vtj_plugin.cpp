@@ -39,6 +39,7 @@ struct vtj_result {
   std::string status;
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::pair<std::string, std::string>> fields;
   int log_level = VTJ_LOG_ERROR;
   std::string log;
 };
@@ -273,6 +274,23 @@ int vtj_config_header_collides(const vtj_config* config, const char* name, size_
   }
 }
 
+size_t vtj_config_cache_bytes(const vtj_config* config) {
+  if (config == nullptr || config->settings.cache.kind != vtj::config::CacheSpec::Kind::Shm) {
+    return 0;
+  }
+  return config->settings.cache.shm_bytes;
+}
+
+size_t vtj_field_count(void) {
+  return vtj::render::fields().size();
+}
+
+const char* vtj_field_at(size_t index) {
+  // The table's names are string literals: NUL-terminated for as long as the process lives.
+  auto f = vtj::render::fields();
+  return index < f.size() ? f[index].name.data() : nullptr;
+}
+
 char* vtj_config_describe(const vtj_config* config) {
   try {
     return dup(config->settings.describe_redacted());
@@ -416,6 +434,7 @@ vtj_result* vtj_resolve(vtj_engine* engine, const vtj_config* config, const char
     r->status = std::move(o.status);
     r->headers = std::move(o.headers);
     r->env = std::move(o.env);
+    r->fields = std::move(o.fields);
     r->log_level = log_level(o.log_level);
     r->log = std::move(o.log);
     return r;
@@ -454,6 +473,19 @@ void vtj_result_env(const vtj_result* r, size_t i, const char** name, const char
   *name = ok ? r->env[i].first.c_str() : "";
   *value = ok ? r->env[i].second.c_str() : "";
 }
+const char* vtj_result_field(const vtj_result* r, const char* field, size_t field_len) {
+  if (r == nullptr || field == nullptr) {
+    return nullptr;
+  }
+  std::string_view want(field, field_len);
+  for (const auto& [name, value] : r->fields) {
+    if (name == want) {
+      return value.c_str();
+    }
+  }
+  return nullptr;
+}
+
 int vtj_result_log_level(const vtj_result* r) {
   return r != nullptr ? r->log_level : VTJ_LOG_ERROR;
 }

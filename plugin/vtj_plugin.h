@@ -46,6 +46,10 @@ typedef struct vtj_directive_info {
 size_t vtj_directive_count(void);
 const vtj_directive_info *vtj_directive_at(size_t index); /* NULL past the end */
 
+/* The fields of CONTRACT.md ("hetu", "given-names", ..., "status"): nginx makes $vtj_<field> of each. */
+size_t vtj_field_count(void);
+const char *vtj_field_at(size_t index); /* NULL past the end */
+
 /* ---- Configuration ---- */
 
 typedef struct vtj_config vtj_config;
@@ -76,6 +80,8 @@ int vtj_config_spoof_reject(const vtj_config *config);
 /* 1 when a client-sent header of this name must be scrubbed: equal (case-insensitively, '_' as '-') to a
  * name the module may set, or starting with the header prefix. */
 int vtj_config_header_collides(const vtj_config *config, const char *name, size_t name_len);
+/* VTJCache shm:SIZE: SIZE in bytes; 0 for none (and redis). */
+size_t vtj_config_cache_bytes(const vtj_config *config);
 /* The effective settings, one directive per line (the password never shown): for start-up logs. */
 char *vtj_config_describe(const vtj_config *config); /* free with vtj_free */
 
@@ -133,6 +139,9 @@ void vtj_result_header(const vtj_result *result, size_t index, const char **name
 size_t vtj_result_env_count(const vtj_result *result);
 /* Environment names (VTJ_SURNAME) and raw UTF-8 values, for CGI, PHP and SSI. */
 void vtj_result_env(const vtj_result *result, size_t index, const char **name, const char **value);
+/* The raw UTF-8 value of a field (CONTRACT.md's names: "given-names", "status"; or a configured path), or
+ * NULL when the result has none (not configured, empty, withheld). For nginx's $vtj_* variables. */
+const char *vtj_result_field(const vtj_result *result, const char *field, size_t field_len);
 int vtj_result_log_level(const vtj_result *result);
 /* One line: the masked identity and what happened; "" when nothing is to be logged. */
 const char *vtj_result_log(const vtj_result *result);

@@ -79,6 +79,7 @@ struct Outcome {
   std::string status;                                       // ok | stale | unavailable (Allow)
   std::vector<std::pair<std::string, std::string>> headers;  // name, encoded value
   std::vector<std::pair<std::string, std::string>> env;      // VTJ_SURNAME, raw UTF-8
+  std::vector<std::pair<std::string, std::string>> fields;   // given-names (or a path), raw UTF-8
   LogLevel log_level = LogLevel::None;
   std::string log;  // identity masked, no secrets
 };

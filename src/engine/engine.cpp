@@ -104,7 +104,8 @@ Outcome allow(const Location& location, const policy::Decision& d, const reg::Pe
     // Raw UTF-8 for CGI, PHP and SSI; control characters never reach an environment either.
     std::string raw = render::encode(v.value, config::Encoding::Utf8);
     if (!raw.empty()) {
-      o.env.emplace_back(render::env_name(v.header), std::move(raw));
+      o.env.emplace_back(render::env_name(v.header), raw);
+      o.fields.emplace_back(v.field, std::move(raw));
     }
   }
   return o;
@@ -288,7 +289,10 @@ Result<std::unique_ptr<Engine>, std::string> Engine::create(const config::Settin
     }
     secret = loaded.value();
   } else {
-    secret = cache::Secret::random();
+    // One random key per process: an nginx reload (a new engine in the same master, over the same shared
+    // memory) still opens the entries the previous configuration stored.
+    static const cache::Secret process_secret = cache::Secret::random();
+    secret = process_secret;
   }
   return std::unique_ptr<Engine>(new Engine(std::move(store), secret));
 }
