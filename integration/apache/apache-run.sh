@@ -556,13 +556,17 @@ _vtj_apache_cert_args() {
   _vtj_apache_cert=(--cert "$pem" --key "${pem%.pem}.key")
 }
 
-vtj_apache_curl() {
-  local who=$1 path=$2
-  shift 2
+# _vtj_web_curl PORT WHO PATH [CURL ARGS...]: curl to https://localhost:PORT/PATH with WHO's certificate
+# (also the nginx harness's client).
+_vtj_web_curl() {
+  local port=$1 who=$2 path=$3
+  shift 3
   _vtj_apache_cert_args "$who" || return
-  curl -sS -g --noproxy '*' --max-time 30 --resolve "localhost:$vtj_apache_port:127.0.0.1" \
-    --cacert "$vtj_apache_pki/server-ca.pem" "${_vtj_apache_cert[@]}" "$@" "$vtj_apache_url$path"
+  curl -sS -g --noproxy '*' --max-time 30 --resolve "localhost:$port:127.0.0.1" \
+    --cacert "$vtj_apache_pki/server-ca.pem" "${_vtj_apache_cert[@]}" "$@" "https://localhost:$port$path"
 }
+
+vtj_apache_curl() { _vtj_web_curl "$vtj_apache_port" "$@"; }
 
 vtj_apache_status() {
   local who=$1 path=$2

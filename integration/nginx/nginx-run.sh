@@ -204,13 +204,7 @@ vtj_nginx_stop() {
   fi
 }
 
-vtj_nginx_curl() {
-  local who=$1 path=$2
-  shift 2
-  _vtj_apache_cert_args "$who" || return
-  curl -sS -g --noproxy '*' --max-time 30 --resolve "localhost:$vtj_nginx_port:127.0.0.1" \
-    --cacert "$vtj_apache_pki/server-ca.pem" "${_vtj_apache_cert[@]}" "$@" "$vtj_nginx_url$path"
-}
+vtj_nginx_curl() { _vtj_web_curl "$vtj_nginx_port" "$@"; }
 
 vtj_nginx_log() {
   [ -n "$vtj_nginx_root" ] || return 0
