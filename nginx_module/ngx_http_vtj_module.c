@@ -471,7 +471,7 @@ static int ngx_http_vtj_collides(const ngx_http_vtj_srv_conf_t *scf, const vtj_c
 static ngx_int_t ngx_http_vtj_scrub(ngx_http_request_t *r, const ngx_http_vtj_srv_conf_t *scf, const vtj_config *here) {
   ngx_list_part_t *part;
   ngx_table_elt_t *h;
-  ngx_list_t kept;
+  ngx_list_t old;
   ngx_uint_t i, hits = 0;
 
   for (part = &r->headers_in.headers.part; part != NULL; part = part->next) {
@@ -486,11 +486,14 @@ static ngx_int_t ngx_http_vtj_scrub(ngx_http_request_t *r, const ngx_http_vtj_sr
   if (vtj_config_spoof_reject(here)) {
     return NGX_DECLINED;
   }
-  /* Rebuilt on the request's pool: only a list without the header keeps proxy_pass from sending it. */
-  if (ngx_list_init(&kept, r->pool, 20, sizeof(ngx_table_elt_t)) != NGX_OK) {
+  /* Rebuilt in place on the request's pool: only a list without the header keeps proxy_pass from sending
+   * it. The old list is walked from a copy of its head (its parts stay where they are); the new list must
+   * be initialised where it lives, since a list's `last` points into itself. */
+  old = r->headers_in.headers;
+  if (ngx_list_init(&r->headers_in.headers, r->pool, 20, sizeof(ngx_table_elt_t)) != NGX_OK) {
     return NGX_ERROR;
   }
-  for (part = &r->headers_in.headers.part; part != NULL; part = part->next) {
+  for (part = &old.part; part != NULL; part = part->next) {
     h = part->elts;
     for (i = 0; i < part->nelts; ++i) {
       ngx_table_elt_t *copy;
@@ -500,14 +503,13 @@ static ngx_int_t ngx_http_vtj_scrub(ngx_http_request_t *r, const ngx_http_vtj_sr
                       &h[i].key);
         continue;
       }
-      copy = ngx_list_push(&kept);
+      copy = ngx_list_push(&r->headers_in.headers);
       if (copy == NULL) {
         return NGX_ERROR;
       }
       *copy = h[i];
     }
   }
-  r->headers_in.headers = kept;
   return NGX_OK;
 }
 

@@ -25,8 +25,9 @@
 #   --crl on|off            ssl_crl with the test PKI's CRLs (default on)
 #   --log-level LEVEL       error_log level (default info)
 #
-# The server block has: /cgi/echo and /proxy/ (the echo backend through proxy_pass), /static/ (files),
-# and listens with HTTP/2. Environment: VTJ_ECHO (the vtj-echo-backend binary, required),
+# The server block has: /cgi/echo and /proxy/ (the echo backend through proxy_pass; the http block
+# names it `upstream vtj_echo` for locations of the tests' own), /static/ (files), and listens with
+# HTTP/2. Environment: VTJ_ECHO (the vtj-echo-backend binary, required),
 # VTJ_NGINX_BIN (default /usr/sbin/nginx).
 # shellcheck shell=bash disable=SC2034
 . "$(dirname "${BASH_SOURCE[0]}")/../apache/apache-run.sh"  # the client side: certificates by WHO
@@ -81,6 +82,7 @@ http {
   uwsgi_temp_path $root/tmp/uwsgi;
   scgi_temp_path $root/tmp/scgi;
   default_type text/plain;
+  upstream vtj_echo { server 127.0.0.1:$back; }
   $(printf '%s\n' "${http[@]}")
   server {
     listen 127.0.0.1:$port ssl http2;
@@ -91,8 +93,8 @@ http {
     ssl_verify_client on;
     ssl_verify_depth 2;
     $( [ "$crl" = on ] && echo "ssl_crl $pki/tls-client-crl.pem;" )
-    location /cgi/echo { proxy_pass http://127.0.0.1:$back; }
-    location /proxy/ { proxy_pass http://127.0.0.1:$back; }
+    location /cgi/echo { proxy_pass http://vtj_echo; }
+    location /proxy/ { proxy_pass http://vtj_echo; }
     location /static/ { root $root/htdocs; }
     $(printf '%s\n' "${conf[@]}")
   }
