@@ -20,5 +20,7 @@ if [ ! -f "$build/Makefile" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; t
     { tail -n 30 "$build/configure.log" >&2; exit 1; }
   printf '%s' "$want" >"$stamp"
 fi
+# nginx's Makefile does not know the static libraries behind ngx_module_libs: always relink.
+rm -f "$build/ngx_http_vtj_module.so"
 make -s -f "$build/Makefile" -C "$src" modules >"$build/make.log" 2>&1 || { tail -n 40 "$build/make.log" >&2; exit 1; }
 cp "$build/ngx_http_vtj_module.so" "$out"

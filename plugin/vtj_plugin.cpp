@@ -352,7 +352,7 @@ int vtj_engine_prepare(vtj_engine* engine, const vtj_config* config, char* err, 
       auto d = problem->find("register CA") != std::string::npos ? vtj::config::Directive::RegisterCa
                                                                    : vtj::config::Directive::ClientCertificate;
       const auto& where = config->settings.set_at[static_cast<size_t>(d)];
-      put_error(err, errlen, ConfigError{where, std::string(vtj::config::info(d).name), *problem}.to_string());
+      put_error(err, errlen, ConfigError{where, std::string(config->settings.name_of(d)), *problem}.to_string());
       return -1;
     }
     return 0;

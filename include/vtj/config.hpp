@@ -120,7 +120,12 @@ struct Settings {
   std::bitset<kDirectiveCount> explicitly_set;
   std::array<Source, kDirectiveCount> set_at;
 
+  // Directives were written in nginx's snake case: messages name them that way too.
+  bool snake_names = false;
+
   bool is_set(Directive d) const { return explicitly_set.test(static_cast<size_t>(d)); }
+  // A directive's name as this configuration writes it: VTJRegisterURL, or vtj_register_url.
+  std::string_view name_of(Directive d) const;
   // Every directive with its effective value, one per line; the password is never printed.
   std::string describe_redacted() const;
 };

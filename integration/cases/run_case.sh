@@ -166,7 +166,7 @@ web_start() {
       --conf "$WORK/vtj.conf" --log-level "warn vtj:info" $args
   else
     args=$(directive nginx "$file")
-    snake_case_directives <"$WORK/vtj.conf" >"$WORK/vtj-nginx.conf"
+    vtj_nginx_directives <"$WORK/vtj.conf" >"$WORK/vtj-nginx.conf"
     # shellcheck disable=SC2086
     vtj_nginx_start "$WORK/web" "$PKI" --load "$VTJ_MODULE" --conf "$WORK/vtj-nginx.conf" $args
   fi
@@ -176,19 +176,6 @@ web_curl() {
 }
 web_log() { if [ "$server" = apache ]; then vtj_apache_log; else vtj_nginx_log; fi; }
 web_stop() { if [ "$server" = apache ]; then vtj_apache_stop; else vtj_nginx_stop; fi; }
-
-# Apache-style directive lines to nginx's: VTJRegisterURL a b -> vtj_register_url a b;
-snake_case_directives() {
-  local name rest
-  while read -r name rest; do
-    [ -n "$name" ] || continue
-    case $name in \#*) continue ;; esac
-    name=$(printf '%s' "$name" | sed -E -e 's/^VTJ(RegisterURL|RegisterCA|CacheTTL|XRoad)/VTJ_\1/' \
-      -e 's/URL$/Url/; s/CA$/Ca/; s/TTL$/Ttl/; s/XRoad/Xroad/' -e 's/([a-z])([A-Z])/\1_\2/g' -e 's/^VTJ([A-Z])/VTJ_\1/' |
-      tr '[:upper:]' '[:lower:]')
-    printf '%s %s;\n' "$name" "$rest"
-  done
-}
 
 # The same case as a citizen's login through a web server: the identity's certificate is presented, the
 # module resolves it and the application (Apache: echo.cgi, directly or behind mod_proxy; nginx: the echo

@@ -15,6 +15,8 @@
 #                                              a .pem path, or none)
 #   vtj_nginx_log                              the error log since the start
 #   vtj_nginx_workers                          the PIDs of the worker processes
+#   vtj_nginx_directives                       Apache-style module directives on stdin, nginx's on stdout
+#                                              (VTJRegisterURL a b -> vtj_register_url a b;)
 #
 # OPTIONS
 #   --load FILE.so          load_module FILE.so
@@ -211,4 +213,16 @@ vtj_nginx_curl() { _vtj_web_curl "$vtj_nginx_port" "$@"; }
 vtj_nginx_log() {
   [ -n "$vtj_nginx_root" ] || return 0
   tail -c +"$((_vtj_nginx_log_offset + 1))" "$vtj_nginx_root/logs/error.log" 2>/dev/null || true
+}
+
+vtj_nginx_directives() {
+  local name rest
+  while read -r name rest; do
+    [ -n "$name" ] || continue
+    case $name in \#*) continue ;; esac
+    name=$(printf '%s' "$name" | sed -E -e 's/^VTJ(RegisterURL|RegisterCA|CacheTTL|XRoad)/VTJ_\1/' \
+      -e 's/URL$/Url/; s/CA$/Ca/; s/TTL$/Ttl/; s/XRoad/Xroad/' -e 's/([a-z])([A-Z])/\1_\2/g' -e 's/^VTJ([A-Z])/VTJ_\1/' |
+      tr '[:upper:]' '[:lower:]')
+    printf '%s %s;\n' "$name" "$rest"
+  done
 }

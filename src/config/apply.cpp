@@ -334,6 +334,7 @@ std::optional<ConfigError> apply(Settings& settings, std::string_view directive,
   }
   // Work on a copy so a failed directive leaves the settings as they were.
   Settings next = settings;
+  next.snake_names = next.snake_names || directive == d->snake_name;
   bool first_here = !settings.is_set(d->id);
   if (first_here && (d->id == Directive::Header || d->id == Directive::CitizenIssuer)) {
     if (d->id == Directive::Header) {

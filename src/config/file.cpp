@@ -119,7 +119,7 @@ std::optional<ConfigError> check_complete(const Settings& s) {
         break;
       }
     }
-    return ConfigError{where, std::string(info(d).name), std::move(message)};
+    return ConfigError{where, std::string(s.name_of(d)), std::move(message)};
   };
   if (s.register_url.empty()) {
     return missing(Directive::RegisterUrl, "not set; querying the register needs the register URL");

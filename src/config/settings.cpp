@@ -190,7 +190,12 @@ Settings merge(const Settings& parent, const Settings& child) {
     }
   }
   out.explicitly_set = parent.explicitly_set | child.explicitly_set;
+  out.snake_names = parent.snake_names || child.snake_names;
   return out;
+}
+
+std::string_view Settings::name_of(Directive d) const {
+  return snake_names ? info(d).snake_name : info(d).name;
 }
 
 std::string Settings::describe_redacted() const {

@@ -130,7 +130,7 @@ Result<std::shared_ptr<const Location>, config::ConfigError> Location::prepare(c
   std::shared_ptr<Location> loc(new Location(settings));
   const config::Settings& s = loc->settings_;
   auto where = [&](config::Directive d) { return s.set_at[static_cast<size_t>(d)]; };
-  auto name = [&](config::Directive d) { return std::string(config::info(d).name); };
+  auto name = [&](config::Directive d) { return std::string(s.name_of(d)); };
   for (const std::string& file : s.citizen_issuers) {
     auto added = loc->issuers_.add_file(file);
     if (!added) {
@@ -141,14 +141,15 @@ Result<std::shared_ptr<const Location>, config::ConfigError> Location::prepare(c
   if (s.enabled) {
     if (loc->issuers_.empty()) {
       return err(config::ConfigError{where(config::Directive::Vtj), name(config::Directive::Vtj),
-                                     "VTJ On needs at least one VTJCitizenIssuer: no citizen certificate "
-                                     "could be accepted"});
+                                     "turning the module on needs at least one " +
+                                         name(config::Directive::CitizenIssuer) +
+                                         ": no citizen certificate could be accepted"});
     }
     if (auto incomplete = config::check_complete(s)) {
       // A missing directive has no line of its own: name the `VTJ On` that needs it.
       if (incomplete->where.line == 0) {
         incomplete->where = where(config::Directive::Vtj);
-        incomplete->message += " (needed by VTJ On here)";
+        incomplete->message += " (needed by " + name(config::Directive::Vtj) + " on here)";
       }
       return err(*incomplete);
     }

@@ -256,7 +256,7 @@ config::ConfigError prepare_error(const Settings& s) {
 TEST_F(LocationPrepare, VtjOnWithoutWhatItNeedsNamesTheVtjOnLine) {
   // A missing directive has no line of its own: the VTJ On (line 10) that needs it is the place to look.
   for (const auto& [without, directive, says] : {std::tuple("VTJCitizenIssuer", "VTJ", "VTJCitizenIssuer"),
-                                                 std::tuple("VTJRegisterURL", "VTJRegisterURL", "VTJ On")}) {
+                                                 std::tuple("VTJRegisterURL", "VTJRegisterURL", "needed by VTJ on")}) {
     config::ConfigError e = prepare_error(complete(kNoRegister, without));
     EXPECT_EQ(e.directive, directive);
     EXPECT_EQ(e.where.file, "test.conf");

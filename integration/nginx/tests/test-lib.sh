@@ -13,13 +13,7 @@ set -u
 trap 'vtj_nginx_stop; vtj_sim_stop; rm -rf "$WORK"' EXIT
 
 # The simulator's directive lines in nginx's snake case.
-nginx_directives() {
-  vtj_sim_directives "$PKI" "$DATA" "$WORK" "$@" | sed -E \
-    -e 's/^VTJClientCertificate/vtj_client_certificate/; s/^VTJRegisterCA/vtj_register_ca/' \
-    -e 's/^VTJCredentials/vtj_credentials/; s/^VTJProduct/vtj_product/; s/^VTJEndUser/vtj_end_user/' \
-    -e 's/^VTJCitizenIssuer/vtj_citizen_issuer/; s/^VTJTimeout/vtj_timeout/; s/^VTJRegisterURL/vtj_register_url/' \
-    -e 's/^VTJTransport/vtj_transport/; s/^VTJXRoadClient/vtj_xroad_client/' -e 's/$/;/'
-}
+nginx_directives() { vtj_sim_directives "$PKI" "$DATA" "$WORK" "$@" | vtj_nginx_directives; }
 
 # start_nginx SERVER-CONF [HARNESS OPTIONS...]: the simulator's directives at the http level (so every
 # server inherits them), SERVER-CONF (text) in the TLS server block.
