@@ -339,18 +339,20 @@ static request_rec *initial_request(request_rec *r) {
   }
 }
 
+/* The strings belong to the result, which lives until the initial request's pool is cleaned up: the
+ * tables take them without copies. */
 static void apply_result(request_rec *r, const vtj_result *res) {
   size_t i, n = vtj_result_header_count(res);
   for (i = 0; i < n; ++i) {
     const char *name, *value;
     vtj_result_header(res, i, &name, &value);
-    apr_table_set(r->headers_in, name, value);
+    apr_table_setn(r->headers_in, name, value);
   }
   n = vtj_result_env_count(res);
   for (i = 0; i < n; ++i) {
     const char *name, *value;
     vtj_result_env(res, i, &name, &value);
-    apr_table_set(r->subprocess_env, name, value);
+    apr_table_setn(r->subprocess_env, name, value);
   }
 }
 

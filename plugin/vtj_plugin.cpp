@@ -32,17 +32,22 @@ struct vtj_engine {
   std::unique_ptr<vtj::engine::Engine> engine;
 };
 
+// A result shares the engine's answer (a memoized answer serves many requests without a copy); the few
+// results the plugin makes itself (skip, internal errors) own theirs.
 struct vtj_result {
   int outcome = VTJ_OUTCOME_DENY;
   int http_status = 500;
   int retry_after = 0;
-  std::string status;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::vector<std::pair<std::string, std::string>> env;
-  std::vector<std::pair<std::string, std::string>> fields;
   int log_level = VTJ_LOG_ERROR;
-  std::string log;
+  std::shared_ptr<const vtj::engine::Outcome> answer;
+  std::string own_log;
+
+  const std::string& log() const { return answer ? answer->log : own_log; }
 };
+
+namespace {
+const std::vector<std::pair<std::string, std::string>> kNone;
+}
 
 namespace {
 
@@ -137,7 +142,7 @@ std::vector<vtj_directive_info>& directive_table() {
 vtj_result* internal_error(const char* what) {
   auto* r = new (std::nothrow) vtj_result;
   if (r != nullptr) {
-    r->log = std::string("internal error: ") + what;
+    r->own_log = std::string("internal error: ") + what;
   }
   return r;
 }
@@ -408,12 +413,13 @@ vtj_result* vtj_resolve(vtj_engine* engine, const vtj_config* config, const char
     }
     const Location* loc = location_of(config);
     if (loc == nullptr || engine == nullptr) {
-      r->log = loc == nullptr ? "unusable configuration: " + config->prepare_error : "no engine";
+      r->own_log = loc == nullptr ? "unusable configuration: " + config->prepare_error : "no engine";
       return r;  // 500
     }
     std::string_view cert = certificate != nullptr ? std::string_view(certificate, length) : std::string_view();
-    vtj::engine::Outcome o = engine->engine->resolve(
+    r->answer = engine->engine->resolve_shared(
         *loc, cert, mode == VTJ_MODE_CACHE_ONLY ? vtj::engine::Mode::CacheOnly : vtj::engine::Mode::Full);
+    const vtj::engine::Outcome& o = *r->answer;
     using K = vtj::engine::Outcome::Kind;
     switch (o.kind) {
       case K::Skip:
@@ -431,12 +437,7 @@ vtj_result* vtj_resolve(vtj_engine* engine, const vtj_config* config, const char
     }
     r->http_status = o.http_status;
     r->retry_after = o.retry_after ? kRetryAfterSeconds : 0;
-    r->status = std::move(o.status);
-    r->headers = std::move(o.headers);
-    r->env = std::move(o.env);
-    r->fields = std::move(o.fields);
     r->log_level = log_level(o.log_level);
-    r->log = std::move(o.log);
     return r;
   } catch (const std::exception& e) {
     return internal_error(e.what());
@@ -454,31 +455,37 @@ int vtj_result_http_status(const vtj_result* r) {
 int vtj_result_retry_after(const vtj_result* r) {
   return r != nullptr ? r->retry_after : 0;
 }
+static const std::vector<std::pair<std::string, std::string>>& headers_of(const vtj_result* r) {
+  return r != nullptr && r->answer ? r->answer->headers : kNone;
+}
+static const std::vector<std::pair<std::string, std::string>>& env_of(const vtj_result* r) {
+  return r != nullptr && r->answer ? r->answer->env : kNone;
+}
 const char* vtj_result_status(const vtj_result* r) {
-  return r != nullptr ? r->status.c_str() : "";
+  return r != nullptr && r->answer ? r->answer->status.c_str() : "";
 }
 size_t vtj_result_header_count(const vtj_result* r) {
-  return r != nullptr ? r->headers.size() : 0;
+  return headers_of(r).size();
 }
 void vtj_result_header(const vtj_result* r, size_t i, const char** name, const char** value) {
-  bool ok = r != nullptr && i < r->headers.size();
-  *name = ok ? r->headers[i].first.c_str() : "";
-  *value = ok ? r->headers[i].second.c_str() : "";
+  const auto& h = headers_of(r);
+  *name = i < h.size() ? h[i].first.c_str() : "";
+  *value = i < h.size() ? h[i].second.c_str() : "";
 }
 size_t vtj_result_env_count(const vtj_result* r) {
-  return r != nullptr ? r->env.size() : 0;
+  return env_of(r).size();
 }
 void vtj_result_env(const vtj_result* r, size_t i, const char** name, const char** value) {
-  bool ok = r != nullptr && i < r->env.size();
-  *name = ok ? r->env[i].first.c_str() : "";
-  *value = ok ? r->env[i].second.c_str() : "";
+  const auto& e = env_of(r);
+  *name = i < e.size() ? e[i].first.c_str() : "";
+  *value = i < e.size() ? e[i].second.c_str() : "";
 }
 const char* vtj_result_field(const vtj_result* r, const char* field, size_t field_len) {
-  if (r == nullptr || field == nullptr) {
+  if (r == nullptr || field == nullptr || !r->answer) {
     return nullptr;
   }
   std::string_view want(field, field_len);
-  for (const auto& [name, value] : r->fields) {
+  for (const auto& [name, value] : r->answer->fields) {
     if (name == want) {
       return value.c_str();
     }
@@ -490,7 +497,7 @@ int vtj_result_log_level(const vtj_result* r) {
   return r != nullptr ? r->log_level : VTJ_LOG_ERROR;
 }
 const char* vtj_result_log(const vtj_result* r) {
-  return r != nullptr ? r->log.c_str() : "internal error: out of memory";
+  return r != nullptr ? r->log().c_str() : "internal error: out of memory";
 }
 void vtj_result_free(vtj_result* r) {
   delete r;

@@ -42,9 +42,12 @@ class Location {
   const std::string& register_id() const { return register_id_; }
   // Element paths under Henkilo a cached record keeps (sorted, unique): what rendering and policy read.
   const std::vector<std::string>& projection() const { return projection_; }
+  // Unique for the process's lifetime: a prepared location at a reused address is another location.
+  uint64_t id() const { return id_; }
 
  private:
   explicit Location(const config::Settings& s);
+  uint64_t id_ = 0;
   config::Settings settings_;
   identity::IssuerSet issuers_;
   render::HeaderScrubber scrubber_;
@@ -110,6 +113,12 @@ class Engine {
 
   // `certificate`: the leaf certificate the server verified (PEM or DER); empty when none was verified.
   Outcome resolve(const Location& location, std::string_view certificate, Mode mode = Mode::Full);
+  // The same, shared: a certificate this thread resolved from the cache moments ago (a citizen's next
+  // request on a kept-alive connection, a page's assets) is answered from a small per-thread memo
+  // without parsing, hashing, decrypting or rendering again; the memo keeps an answer for at most
+  // kMemoMilliseconds and never beyond the cache's TTL or the certificate's validity.
+  std::shared_ptr<const Outcome> resolve_shared(const Location& location, std::string_view certificate,
+                                                Mode mode = Mode::Full);
 
   const Counters& counters() const { return counters_; }
   cache::Cache& cache() { return cache_; }
@@ -119,6 +128,10 @@ class Engine {
   Result<std::shared_ptr<reg::RegisterClient>, reg::QueryError> client_for(const Location& location);
   Outcome from_record(const Location& location, const Record& record, const std::string& certificate_satu,
                       const std::string& who, bool fresh, const char* source);
+  // resolve() without the memo; `memoizable` says whether the answer may be reused (a fresh cache hit),
+  // `valid_until` the certificate's notAfter.
+  Outcome resolve_uncached(const Location& location, std::string_view certificate, Mode mode, bool& memoizable,
+                           int64_t& valid_until);
   Outcome register_failure(const Location& location, const std::optional<std::string>& stale,
                            const cache::Key& key, const std::string& certificate_satu, const std::string& who,
                            const std::string& what);
@@ -131,5 +144,7 @@ class Engine {
 
 // How long an expired entry is kept for VTJOnRegisterError stale beyond its TTL.
 inline constexpr int kStaleKeepSeconds = 24 * 3600;
+// How long a thread reuses an answer it took from the cache for the same certificate and location.
+inline constexpr int kMemoMilliseconds = 1000;
 
 }  // namespace vtj::engine

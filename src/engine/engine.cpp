@@ -7,6 +7,8 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 
@@ -124,7 +126,10 @@ std::string masked_who(const identity::CitizenCertificate& cert) {
 
 // ---- Location ----
 
-Location::Location(const config::Settings& s) : settings_(s), scrubber_(s) {}
+Location::Location(const config::Settings& s) : settings_(s), scrubber_(s) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+}
 
 Result<std::shared_ptr<const Location>, config::ConfigError> Location::prepare(const config::Settings& settings) {
   std::shared_ptr<Location> loc(new Location(settings));
@@ -380,7 +385,84 @@ Outcome Engine::register_failure(const Location& location, const std::optional<s
   return o;
 }
 
+namespace {
+
+// A thread's recent cache hits: the certificate's bytes (compared whole, never by a hash alone), the
+// location, and the answer. A handful of entries: a thread serves one request at a time, and the point
+// is a citizen's next requests, which follow within moments.
+struct MemoEntry {
+  uint64_t location = 0;
+  std::string certificate;
+  std::chrono::steady_clock::time_point until;
+  std::shared_ptr<const Outcome> outcome;
+};
+constexpr size_t kMemoEntries = 8;
+
+struct Memo {
+  std::array<MemoEntry, kMemoEntries> entries;
+  size_t next = 0;  // the slot the next answer replaces (round robin: the oldest)
+
+  std::shared_ptr<const Outcome> find(uint64_t location, std::string_view certificate,
+                                      std::chrono::steady_clock::time_point now) {
+    for (MemoEntry& e : entries) {
+      if (e.outcome && e.location == location && now < e.until && e.certificate == certificate) {
+        return e.outcome;
+      }
+    }
+    return nullptr;
+  }
+  void put(uint64_t location, std::string_view certificate, std::chrono::steady_clock::time_point until,
+           std::shared_ptr<const Outcome> outcome) {
+    MemoEntry& e = entries[next];
+    next = (next + 1) % kMemoEntries;
+    e.location = location;
+    e.certificate.assign(certificate);
+    e.until = until;
+    e.outcome = std::move(outcome);
+  }
+};
+
+Memo& thread_memo() {
+  thread_local Memo memo;
+  return memo;
+}
+
+}  // namespace
+
 Outcome Engine::resolve(const Location& location, std::string_view certificate, Mode mode) {
+  return *resolve_shared(location, certificate, mode);
+}
+
+std::shared_ptr<const Outcome> Engine::resolve_shared(const Location& location, std::string_view certificate,
+                                                      Mode mode) {
+  const auto now = std::chrono::steady_clock::now();
+  if (location.settings().enabled && !certificate.empty()) {
+    if (auto hit = thread_memo().find(location.id(), certificate, now)) {
+      counters_.requests++;
+      counters_.allowed += hit->kind == Outcome::Kind::Allow ? 1 : 0;
+      counters_.denied += hit->kind == Outcome::Kind::Deny ? 1 : 0;
+      counters_.cache_hits++;
+      return hit;
+    }
+  }
+  bool memoizable = false;
+  int64_t valid_until = 0;
+  auto outcome =
+      std::make_shared<const Outcome>(resolve_uncached(location, certificate, mode, memoizable, valid_until));
+  if (memoizable) {
+    // Never beyond the cache's TTL (a change in the register shows after it, as without the memo) nor the
+    // certificate's notAfter.
+    int64_t ms = std::min<int64_t>(kMemoMilliseconds, int64_t{location.settings().cache_ttl} * 1000);
+    ms = std::min<int64_t>(ms, (valid_until - static_cast<int64_t>(std::time(nullptr))) * 1000);
+    if (ms > 0) {
+      thread_memo().put(location.id(), certificate, now + std::chrono::milliseconds(ms), outcome);
+    }
+  }
+  return outcome;
+}
+
+Outcome Engine::resolve_uncached(const Location& location, std::string_view certificate, Mode mode,
+                                 bool& memoizable, int64_t& valid_until) {
   const config::Settings& s = location.settings();
   if (!s.enabled) {
     return Outcome{};
@@ -402,6 +484,7 @@ Outcome Engine::resolve(const Location& location, std::string_view certificate, 
   }
   const std::string who = masked_who(*cert);
   const std::string satu = cert->satu.str();
+  valid_until = cert->not_after;
 
   std::string identity = "satu:" + satu;
   if (s.certificate_check) {
@@ -418,6 +501,7 @@ Outcome Engine::resolve(const Location& location, std::string_view certificate, 
     if (std::optional<std::string> fresh = cache_.peek(key)) {
       if (auto record = Record::parse(*fresh, location.projection().size())) {
         counters_.cache_hits++;
+        memoizable = true;
         return from_record(location, *record, satu, who, true, "cache");
       }
     }
@@ -432,6 +516,7 @@ Outcome Engine::resolve(const Location& location, std::string_view certificate, 
   if (got.kind == Kind::Fresh && got.record) {
     if (auto record = Record::parse(*got.record, location.projection().size())) {
       counters_.cache_hits++;
+      memoizable = true;
       return from_record(location, *record, satu, who, true, "cache");
     }
   }

@@ -476,6 +476,32 @@ TEST_F(EngineResolve, FreshEntryAnswersWithoutTheRegister) {
   EXPECT_EQ(counters().register_queries, 0u);
 }
 
+// A thread's repeated requests with one certificate (a kept-alive connection, a page's assets) are
+// answered from its memo: the same answer, without touching the shared cache again. Another location,
+// even with equal settings, or another certificate is not.
+TEST_F(EngineResolve, RepeatsAreAnsweredFromTheThreadsMemo) {
+  start("deny", "shm:1M");
+  reg::Response r = jappinen();
+  put(Record::from_response(r, loc_->projection()), 60000);
+  std::shared_ptr<const Outcome> first = engine_->resolve_shared(*loc_, citizen_pem());
+  ASSERT_EQ(first->kind, Outcome::Kind::Allow);
+  const uint64_t store_hits = engine_->cache().store().stats().hits;
+  std::shared_ptr<const Outcome> again = engine_->resolve_shared(*loc_, citizen_pem());
+  EXPECT_EQ(again, first);
+  EXPECT_EQ(engine_->cache().store().stats().hits, store_hits);
+  EXPECT_EQ(counters().cache_hits, 2u);
+
+  auto twin = location("deny");
+  std::shared_ptr<const Outcome> elsewhere = engine_->resolve_shared(*twin, citizen_pem());
+  EXPECT_NE(elsewhere, first);
+  EXPECT_EQ(elsewhere->headers, first->headers);
+  EXPECT_EQ(engine_->cache().store().stats().hits, store_hits + 1);
+
+  // An answer that did not come from the cache (here: the register is down) is not memoized.
+  EXPECT_NE(engine_->resolve_shared(*loc_, citizen_pem(citizen("87654321R"))),
+            engine_->resolve_shared(*loc_, citizen_pem(citizen("87654321R"))));
+}
+
 TEST_F(EngineResolve, ExpiredEntryIsServedOnlyUnderStale) {
   start("stale", "shm:1M");
   reg::Response r = jappinen();
