@@ -53,9 +53,10 @@ expect_in "person data after the kills" "$WORK/body" "HTTP_VTJ_HETU=010190-901R"
 expect "the cache survived the kills" "$(queries)" 1
 expect "a new citizen after the kills" "$(login adult-ec /on/echo)" 200
 expect "one query for the new citizen" "$(queries)" 2
-# The kills themselves are reported ("exited on signal 9"); nothing else may be.
+# The kills themselves are reported ("exited on signal 9"); nothing else may be, also not at the exit,
+# where a leaked connection or request would be reported.
+vtj_nginx_stop
 vtj_nginx_log | grep -v 'exited on signal 9$' >"$WORK/log"
 expect_not_in "no alert" "$WORK/log" "[alert] "
 expect_not_in "no hetu in the log" "$WORK/log" "010190-901R"
-grep -F "[alert]" "$WORK/log" | head -5
 finish

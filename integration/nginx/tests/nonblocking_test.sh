@@ -48,6 +48,8 @@ vtj_nginx_curl child /on/echo -o /dev/null --max-time 0.5 2>/dev/null || true
 sleep 2.5  # the query finishes with nobody to answer
 expect "served after the client left" "$(login adult-ec /on/echo)" 200
 expect "the same worker" "$(vtj_nginx_workers)" "$worker"
+# A leak shows at the worker's exit ("open socket ... left in connection"): stop first, then read.
+vtj_nginx_stop
 vtj_nginx_log >"$WORK/log"
 expect_not_in "no crash" "$WORK/log" "exited on signal"
 expect_not_in "no alert" "$WORK/log" "[alert]"
