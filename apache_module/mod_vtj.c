@@ -153,6 +153,14 @@ static int check_all(apr_pool_t *p, server_rec *main_server) {
       ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "vtj: %s", err);
       ++errors;
     }
+    if (!vtj_config_same_cache(base, server_base(main_server))) {
+      /* One cache per server, made before the workers start: a virtual host cannot have its own. */
+      ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                   "vtj: VTJCache and VTJCacheKey differ in the virtual host %s:%u from the main server's: "
+                   "set them once, outside <VirtualHost>", s->server_hostname ? s->server_hostname : "?",
+                   (unsigned)s->port);
+      ++errors;
+    }
     APR_ARRAY_PUSH(sc->scrub_configs, const vtj_config *) = base;
     /* Sections of this host, and of the main server (which every host inherits). */
     for (i = 0; i < sc->sections->nelts + (s != main_server ? main_sc->sections->nelts : 0); ++i) {

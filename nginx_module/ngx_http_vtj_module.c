@@ -283,8 +283,20 @@ static ngx_int_t ngx_http_vtj_postconfiguration(ngx_conf_t *cf) {
   if (!mcf->used) {
     return NGX_OK;
   }
-  /* The cache as the http block sets it (vtj_cache, vtj_cache_key): one per nginx. The zone adds room
-   * for the slab pool's own bookkeeping. */
+  /* The cache as the http block sets it (vtj_cache, vtj_cache_key): one per nginx. */
+  {
+    ngx_uint_t i;
+    const vtj_config **c = mcf->prepared.elts;
+    for (i = 0; i < mcf->prepared.nelts; ++i) {
+      if (!vtj_config_same_cache(c[i], http->own)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "vtj_cache and vtj_cache_key are set once, in the http block: a server block "
+                           "sets others");
+        return NGX_ERROR;
+      }
+    }
+  }
+  /* The zone adds room for the slab pool's own bookkeeping. */
   mcf->cache_bytes = vtj_config_cache_bytes(http->own);
   if (mcf->cache_bytes > 0) {
     ngx_str_t name = ngx_string("vtj_cache");

@@ -279,6 +279,19 @@ int vtj_config_header_collides(const vtj_config* config, const char* name, size_
   }
 }
 
+int vtj_config_same_cache(const vtj_config* a, const vtj_config* b) {
+  if (a == nullptr || b == nullptr) {
+    return a == b ? 1 : 0;
+  }
+  const auto& x = a->settings;
+  const auto& y = b->settings;
+  return x.cache.kind == y.cache.kind && x.cache.shm_bytes == y.cache.shm_bytes &&
+                 x.cache.redis_host == y.cache.redis_host && x.cache.redis_port == y.cache.redis_port &&
+                 x.cache.redis_db == y.cache.redis_db && x.cache_key_file == y.cache_key_file
+             ? 1
+             : 0;
+}
+
 size_t vtj_config_cache_bytes(const vtj_config* config) {
   if (config == nullptr || config->settings.cache.kind != vtj::config::CacheSpec::Kind::Shm) {
     return 0;

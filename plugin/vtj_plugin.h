@@ -80,6 +80,8 @@ int vtj_config_spoof_reject(const vtj_config *config);
 /* 1 when a client-sent header of this name must be scrubbed: equal (case-insensitively, '_' as '-') to a
  * name the module may set, or starting with the header prefix. */
 int vtj_config_header_collides(const vtj_config *config, const char *name, size_t name_len);
+/* 1 when both configurations name the same cache (VTJCache and VTJCacheKey): a server has one cache. */
+int vtj_config_same_cache(const vtj_config *a, const vtj_config *b);
 /* VTJCache shm:SIZE: SIZE in bytes; 0 for none (and redis). */
 size_t vtj_config_cache_bytes(const vtj_config *config);
 /* The effective settings, one directive per line (the password never shown): for start-up logs. */

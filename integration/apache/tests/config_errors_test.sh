@@ -51,6 +51,9 @@ check_conf unreadable-password fail "VTJCredentials someone $WORK/no-password.tx
 expect=("VTJCache not allowed")
 check_conf server-only-directive fail "<Location /x>" "VTJCache none" "</Location>"
 
+expect=("VTJCache and VTJCacheKey differ in the virtual host")
+check_conf cache-per-virtual-host fail "VTJCache shm:1M"
+
 expect=("VTJCitizenIssuer" "$PKI/citizen/adult.pem")
 check_conf issuer-not-a-ca fail "VTJCitizenIssuer $PKI/citizen/adult.pem" "VTJ On"
 

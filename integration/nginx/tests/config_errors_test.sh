@@ -51,6 +51,9 @@ check_conf unreadable-password fail "vtj_credentials someone $WORK/no-password.t
 expect=('"vtj_cache" directive is not allowed here')
 check_conf server-only-directive fail "location /x { vtj_cache none; }"
 
+expect=("vtj_cache and vtj_cache_key are set once, in the http block")
+check_conf cache-per-server fail "vtj_cache shm:1M;"
+
 expect=("vtj_citizen_issuer" "$PKI/citizen/adult.pem")
 check_conf issuer-not-a-ca fail "vtj_citizen_issuer $PKI/citizen/adult.pem;" "vtj on;"
 
