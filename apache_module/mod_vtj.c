@@ -298,18 +298,21 @@ static int vtj_header_parser(request_rec *r) {
   if (ctx.names->nelts == 0) {
     return DECLINED;
   }
+  for (i = 0; i < ctx.names->nelts; ++i) {
+    const char *name = APR_ARRAY_IDX(ctx.names, i, const char *);
+    /* The name only: the value may be anything, including somebody's identity code. */
+    if (!vtj_config_spoof_reject(here)) {
+      ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "vtj: stripped client-sent header '%s'",
+                    ap_escape_logitem(r->pool, name));
+    }
+    apr_table_unset(r->headers_in, name);
+  }
   if (vtj_config_spoof_reject(here)) {
+    /* Stripped as well: an ErrorDocument for the 400 never sees the client's values either. */
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                   "vtj: denied (400): client sent header '%s', which the module owns (VTJSpoofPolicy reject)",
                   ap_escape_logitem(r->pool, APR_ARRAY_IDX(ctx.names, 0, const char *)));
     return HTTP_BAD_REQUEST;
-  }
-  for (i = 0; i < ctx.names->nelts; ++i) {
-    const char *name = APR_ARRAY_IDX(ctx.names, i, const char *);
-    /* The name only: the value may be anything, including somebody's identity code. */
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "vtj: stripped client-sent header '%s'",
-                  ap_escape_logitem(r->pool, name));
-    apr_table_unset(r->headers_in, name);
   }
   return DECLINED;
 }
@@ -364,47 +367,59 @@ static void apply_result(request_rec *r, const vtj_result *res) {
   }
 }
 
+/* Per initial request: the resolution, and whether the module answered with its deny already (so the
+ * ErrorDocument of that deny is served, while a deny first met inside an ErrorDocument, a redirect or a
+ * subrequest is still enforced). */
+typedef struct {
+  vtj_result *res;
+  int deny_sent;
+} vtj_request;
+
 static int vtj_fixups(request_rec *r) {
   const vtj_config *here = ap_get_module_config(r->per_dir_config, &vtj_module);
   request_rec *first = initial_request(r);
-  vtj_result *res = ap_get_module_config(first->request_config, &vtj_module);
+  vtj_request *req = ap_get_module_config(first->request_config, &vtj_module);
   const char *cert = NULL;
   int outcome, level;
-  if (res == NULL && !vtj_config_enabled(here)) {
+  if (req == NULL && !vtj_config_enabled(here)) {
     return DECLINED;
   }
-  if (res == NULL) {
+  if (req == NULL) {
     const char *verify = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, "SSL_CLIENT_VERIFY");
     if (verify != NULL && strcmp(verify, "SUCCESS") == 0) {
       cert = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, "SSL_CLIENT_CERT");
     }
-    res = vtj_resolve(vtj_proc.engine, here, cert, cert != NULL ? strlen(cert) : 0, VTJ_MODE_FULL);
-    if (res == NULL) {
+    req = apr_pcalloc(first->pool, sizeof *req);
+    req->res = vtj_resolve(vtj_proc.engine, here, cert, cert != NULL ? strlen(cert) : 0, VTJ_MODE_FULL);
+    if (req->res == NULL) {
       ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "vtj: denied (500): out of memory");
       return HTTP_INTERNAL_SERVER_ERROR;
     }
-    apr_pool_cleanup_register(first->pool, res, free_result, apr_pool_cleanup_null);
-    ap_set_module_config(first->request_config, &vtj_module, res);
-    level = vtj_result_log_level(res);
-    if (level != VTJ_LOG_NONE && *vtj_result_log(res) != '\0') {
-      ap_log_rerror(APLOG_MARK, log_level_for(level), 0, r, "vtj: %s", vtj_result_log(res));
+    apr_pool_cleanup_register(first->pool, req->res, free_result, apr_pool_cleanup_null);
+    ap_set_module_config(first->request_config, &vtj_module, req);
+    level = vtj_result_log_level(req->res);
+    if (level != VTJ_LOG_NONE && *vtj_result_log(req->res) != '\0') {
+      ap_log_rerror(APLOG_MARK, log_level_for(level), 0, r, "vtj: %s", vtj_result_log(req->res));
     }
   }
-  outcome = vtj_result_outcome(res);
-  if (outcome == VTJ_OUTCOME_DENY && r != first) {
-    return DECLINED; /* the ErrorDocument of the deny itself */
+  outcome = vtj_result_outcome(req->res);
+  if (outcome == VTJ_OUTCOME_DENY && req->deny_sent && r != first) {
+    return DECLINED; /* the ErrorDocument of the module's own deny */
   }
   if (outcome == VTJ_OUTCOME_ALLOW) {
-    apply_result(r, res);
+    apply_result(r, req->res);
+    /* A page made for one citizen must never be served to another from a response cache. */
+    r->no_cache = 1;
     return DECLINED;
   }
   if (outcome == VTJ_OUTCOME_SKIP) {
     return DECLINED;
   }
-  if (vtj_result_retry_after(res) > 0) {
-    apr_table_setn(r->err_headers_out, "Retry-After", apr_itoa(r->pool, vtj_result_retry_after(res)));
+  if (vtj_result_retry_after(req->res) > 0) {
+    apr_table_setn(r->err_headers_out, "Retry-After", apr_itoa(r->pool, vtj_result_retry_after(req->res)));
   }
-  return vtj_result_http_status(res) > 0 ? vtj_result_http_status(res) : HTTP_INTERNAL_SERVER_ERROR;
+  req->deny_sent = 1;
+  return vtj_result_http_status(req->res) > 0 ? vtj_result_http_status(req->res) : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 static void register_hooks(apr_pool_t *p) {

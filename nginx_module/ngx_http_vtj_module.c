@@ -46,8 +46,11 @@ typedef struct {
 /* Per request, in its context (and found again after an internal redirect through the pool cleanup). */
 typedef struct {
   vtj_result *result;
+  ngx_event_t wait;       /* armed while a query is pending: a graceful exit waits for it */
   unsigned pending : 1;
   unsigned scrubbed : 1;
+  unsigned applied : 1;   /* the headers are in headers_in (which survives internal redirects) */
+  unsigned deny_sent : 1; /* the module answered with its deny: its error_page is served */
 } ngx_http_vtj_ctx_t;
 
 /* What a thread pool task needs: copies only, nothing the event loop changes meanwhile. */
@@ -69,6 +72,7 @@ static void *ngx_http_vtj_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_vtj_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child);
 static ngx_int_t ngx_http_vtj_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_vtj_init_process(ngx_cycle_t *cycle);
+static void ngx_http_vtj_free_engine(void *data);
 
 static ngx_command_t ngx_http_vtj_commands[VTJ_MAX_DIRECTIVES + 1];
 
@@ -318,6 +322,34 @@ static ngx_int_t ngx_http_vtj_postconfiguration(ngx_conf_t *cf) {
   if (mcf->pool == NULL) {
     return NGX_ERROR;
   }
+  /* The engine now, at configuration time: the cache key, client certificates and keys are read here,
+   * where a mistake fails the (re)load and nginx keeps the running configuration. The shared memory is
+   * attached in init_module, once nginx has mapped the zone. */
+  {
+    char err[1024];
+    ngx_uint_t i;
+    ngx_pool_cleanup_t *cln;
+    const vtj_config **c = mcf->prepared.elts;
+    mcf->engine = vtj_engine_new_detached(http->own, err, sizeof err);
+    if (mcf->engine == NULL) {
+      ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
+      return NGX_ERROR;
+    }
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+      vtj_engine_free(mcf->engine);
+      mcf->engine = NULL;
+      return NGX_ERROR;
+    }
+    cln->handler = ngx_http_vtj_free_engine;
+    cln->data = mcf->engine;
+    for (i = 0; i < mcf->prepared.nelts; ++i) {
+      if (vtj_engine_prepare(mcf->engine, c[i], err, sizeof err) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s", err);
+        return NGX_ERROR;
+      }
+    }
+  }
   cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
   h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
   if (h == NULL) {
@@ -331,47 +363,22 @@ static void ngx_http_vtj_free_engine(void *data) {
   vtj_engine_free(data);
 }
 
-/* In the master, after the configuration and the shared zones: the engine (the cache, and the register
- * connections' certificates and keys, read while the master can still read them). */
+/* In the master, once the shared zones are mapped: the engine (made at configuration time) gets its
+ * shared cache. Nothing here reads a file. */
 static ngx_int_t ngx_http_vtj_init_module(ngx_cycle_t *cycle) {
   ngx_http_vtj_main_conf_t *mcf;
-  ngx_http_conf_ctx_t *ctx;
-  ngx_http_vtj_loc_conf_t *http;
-  ngx_pool_cleanup_t *cln;
   char err[1024];
-  ngx_uint_t i;
 
   if (ngx_get_conf(cycle->conf_ctx, ngx_http_module) == NULL) {
     return NGX_OK;
   }
   mcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_vtj_module);
-  if (mcf == NULL || !mcf->used) {
+  if (mcf == NULL || !mcf->used || mcf->engine == NULL || mcf->zone == NULL) {
     return NGX_OK;
   }
-  ctx = (ngx_http_conf_ctx_t *)ngx_get_conf(cycle->conf_ctx, ngx_http_module);
-  http = ctx->loc_conf[ngx_http_vtj_module.ctx_index];
-  if (mcf->zone != NULL) {
-    mcf->engine = vtj_engine_new_in(http->own, mcf->cache_memory, mcf->cache_bytes, err, sizeof err);
-  } else {
-    mcf->engine = vtj_engine_new(http->own, err, sizeof err);
-  }
-  if (mcf->engine == NULL) {
+  if (vtj_engine_attach(mcf->engine, mcf->cache_memory, mcf->cache_bytes, err, sizeof err) != 0) {
     ngx_log_error(NGX_LOG_EMERG, cycle->log, 0, "vtj: %s", err);
     return NGX_ERROR;
-  }
-  cln = ngx_pool_cleanup_add(cycle->pool, 0);
-  if (cln == NULL) {
-    vtj_engine_free(mcf->engine);
-    return NGX_ERROR;
-  }
-  cln->handler = ngx_http_vtj_free_engine;
-  cln->data = mcf->engine;
-  for (i = 0; i < mcf->prepared.nelts; ++i) {
-    const vtj_config *c = ((const vtj_config **)mcf->prepared.elts)[i];
-    if (vtj_engine_prepare(mcf->engine, c, err, sizeof err) != 0) {
-      ngx_log_error(NGX_LOG_EMERG, cycle->log, 0, "vtj: %s", err);
-      return NGX_ERROR;
-    }
   }
   return NGX_OK;
 }
@@ -495,9 +502,6 @@ static ngx_int_t ngx_http_vtj_scrub(ngx_http_request_t *r, const ngx_http_vtj_sr
   if (hits == 0) {
     return NGX_OK;
   }
-  if (vtj_config_spoof_reject(here)) {
-    return NGX_DECLINED;
-  }
   /* Rebuilt in place on the request's pool: only a list without the header keeps proxy_pass from sending
    * it. The old list is walked from a copy of its head (its parts stay where they are); the new list must
    * be initialised where it lives, since a list's `last` points into itself. */
@@ -511,8 +515,10 @@ static ngx_int_t ngx_http_vtj_scrub(ngx_http_request_t *r, const ngx_http_vtj_sr
       ngx_table_elt_t *copy;
       if (ngx_http_vtj_collides(scf, here, &h[i].key)) {
         /* The name only: the value may be anything, somebody's identity code included. */
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "vtj: stripped client-sent header '%V'",
-                      &h[i].key);
+        if (!vtj_config_spoof_reject(here)) {
+          ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "vtj: stripped client-sent header '%V'",
+                        &h[i].key);
+        }
         continue;
       }
       copy = ngx_list_push(&r->headers_in.headers);
@@ -522,7 +528,8 @@ static ngx_int_t ngx_http_vtj_scrub(ngx_http_request_t *r, const ngx_http_vtj_sr
       *copy = h[i];
     }
   }
-  return NGX_OK;
+  /* Under reject the headers are gone too: an error_page for the 400 never sees the client's values. */
+  return vtj_config_spoof_reject(here) ? NGX_DECLINED : NGX_OK;
 }
 
 static ngx_uint_t ngx_http_vtj_log_level(int level) {
@@ -563,6 +570,9 @@ static ngx_int_t ngx_http_vtj_add_header(ngx_http_request_t *r, ngx_list_t *list
     return NGX_ERROR;
   }
   h->hash = ngx_hash_strlow(h->lowcase_key, h->key.data, nlen);
+#if (nginx_version >= 1023000)
+  h->next = NULL;
+#endif
   return NGX_OK;
 }
 
@@ -575,6 +585,10 @@ static ngx_int_t ngx_http_vtj_apply(ngx_http_request_t *r, ngx_http_vtj_ctx_t *c
     return NGX_DECLINED;
   }
   if (outcome == VTJ_OUTCOME_ALLOW) {
+    if (ctx->applied) {
+      return NGX_DECLINED; /* an internal redirect: headers_in has them already */
+    }
+    ctx->applied = 1;
     n = vtj_result_header_count(res);
     for (i = 0; i < n; ++i) {
       const char *name, *value;
@@ -585,9 +599,10 @@ static ngx_int_t ngx_http_vtj_apply(ngx_http_request_t *r, ngx_http_vtj_ctx_t *c
     }
     return NGX_DECLINED;
   }
-  if (r->error_page) {
-    return NGX_DECLINED; /* the error page of the deny itself */
+  if (ctx->deny_sent) {
+    return NGX_DECLINED; /* the error page of the module's own deny */
   }
+  ctx->deny_sent = 1;
   if (vtj_result_retry_after(res) > 0) {
     ngx_table_elt_t *h = ngx_list_push(&r->headers_out.headers);
     u_char *v = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
@@ -609,6 +624,12 @@ static void ngx_http_vtj_task_handler(void *data, ngx_log_t *log) {
   t->result = vtj_resolve(t->engine, t->config, (const char *)t->der, t->der_len, VTJ_MODE_FULL);
 }
 
+/* The pending query's timer does nothing when it fires: it only exists so that a graceful exit (reload,
+ * quit) waits for the query instead of dropping the request. The task always ends first (VTJTimeout). */
+static void ngx_http_vtj_wait_handler(ngx_event_t *ev) {
+  (void)ev;
+}
+
 /* Back on the event loop: keep the result and run the phases again (or finish a request whose client
  * went away meanwhile: its write handler is then the finalizer). */
 static void ngx_http_vtj_task_done(ngx_event_t *ev) {
@@ -620,6 +641,9 @@ static void ngx_http_vtj_task_done(ngx_event_t *ev) {
   ngx_http_set_log_request(c->log, r);
   r->main->blocked--;
   r->aio = 0;
+  if (ctx != NULL && ctx->wait.timer_set) {
+    ngx_del_timer(&ctx->wait);
+  }
   if (ctx != NULL) {
     ctx->pending = 0;
     ctx->result = t->result;
@@ -751,5 +775,10 @@ ngx_int_t ngx_http_vtj_handler(ngx_http_request_t *r) {
   ctx->pending = 1;
   r->main->blocked++;
   r->aio = 1;
+  ctx->wait.handler = ngx_http_vtj_wait_handler;
+  ctx->wait.data = r;
+  ctx->wait.log = r->connection->log;
+  ctx->wait.cancelable = 0;
+  ngx_add_timer(&ctx->wait, (ngx_msec_t)vtj_config_total_timeout_ms(here) + 5000);
   return NGX_AGAIN;
 }

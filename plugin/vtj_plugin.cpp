@@ -259,6 +259,10 @@ int vtj_config_used(const vtj_config* config) {
   return config != nullptr && config->settings.explicitly_set.any() ? 1 : 0;
 }
 
+int vtj_config_total_timeout_ms(const vtj_config* config) {
+  return config != nullptr ? config->settings.total_timeout_ms : vtj::config::Settings{}.total_timeout_ms;
+}
+
 int vtj_config_spoof_reject(const vtj_config* config) {
   return config != nullptr && config->settings.spoof_policy == vtj::config::SpoofPolicy::Reject ? 1 : 0;
 }
@@ -340,17 +344,22 @@ vtj_engine* vtj_engine_new(const vtj_config* server, char* err, size_t errlen) {
   return engine_new(server, nullptr, err, errlen);
 }
 
-vtj_engine* vtj_engine_new_in(const vtj_config* server, void* memory, size_t bytes, char* err, size_t errlen) {
+vtj_engine* vtj_engine_new_detached(const vtj_config* server, char* err, size_t errlen) {
+  return engine_new(server, vtj::cache::make_none_store(), err, errlen);
+}
+
+int vtj_engine_attach(vtj_engine* engine, void* memory, size_t bytes, char* err, size_t errlen) {
   try {
     auto store = vtj::cache::attach_shm_store(memory, bytes);
     if (!store) {
       put_error(err, errlen, store.error());
-      return nullptr;
+      return -1;
     }
-    return engine_new(server, std::move(store.value()), err, errlen);
+    engine->engine->cache().replace_store(std::move(store.value()));
+    return 0;
   } catch (const std::exception& ex) {
     put_error(err, errlen, ex.what());
-    return nullptr;
+    return -1;
   }
 }
 

@@ -75,6 +75,8 @@ int vtj_config_prepare(const vtj_config *config, char *err, size_t errlen);
 int vtj_config_enabled(const vtj_config *config);
 /* Any directive of the module set in this context or inherited: scrubbing applies there. */
 int vtj_config_used(const vtj_config *config);
+/* VTJTimeout's total in milliseconds: the longest a resolution may wait. */
+int vtj_config_total_timeout_ms(const vtj_config *config);
 /* 1 when VTJSpoofPolicy is reject. */
 int vtj_config_spoof_reject(const vtj_config *config);
 /* 1 when a client-sent header of this name must be scrubbed: equal (case-insensitively, '_' as '-') to a
@@ -93,9 +95,12 @@ typedef struct vtj_engine vtj_engine;
 
 /* In the parent process before the workers fork: the cache (VTJCache, VTJCacheKey of `server`). */
 vtj_engine *vtj_engine_new(const vtj_config *server, char *err, size_t errlen);
-/* The same over shared memory the server manages (nginx zones): reused as it is when it already holds
- * a cache of the same size (a reload). */
-vtj_engine *vtj_engine_new_in(const vtj_config *server, void *memory, size_t bytes, char *err, size_t errlen);
+/* For servers whose shared memory exists only after the configuration is read (nginx zones): the engine
+ * without a cache (the key file read now, so a mistake fails the configuration and a reload keeps the
+ * old one), then vtj_engine_attach with the memory: reused as it is when it already holds a cache of the
+ * same size (a reload). */
+vtj_engine *vtj_engine_new_detached(const vtj_config *server, char *err, size_t errlen);
+int vtj_engine_attach(vtj_engine *engine, void *memory, size_t bytes, char *err, size_t errlen);
 void vtj_engine_free(vtj_engine *engine);
 /* In the parent, after vtj_engine_new, for every prepared configuration: reads what the register connection
  * needs (client certificate and key, register CA) while the process can still read it. 0, or -1. */

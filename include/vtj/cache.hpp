@@ -130,6 +130,9 @@ class Cache {
 
   Store& store() { return *store_; }
   bool enabled() const { return enabled_; }
+  // The server's shared memory arrives after the configuration was read (nginx zones): the same keys,
+  // another store.
+  void replace_store(std::unique_ptr<Store> store);
 
   // AES-256-GCM with a random 96-bit nonce; the key is the associated data, so a value moved to another
   // key does not open. nonce || ciphertext || tag.

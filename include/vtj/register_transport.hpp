@@ -80,6 +80,12 @@ class HttpTransport {
   // Checks the settings without connecting: the URL's scheme, and that the CA file holds a certificate and
   // the client certificate and its (unencrypted) key load and belong together.
   static Result<std::unique_ptr<HttpTransport>, TransportError> create(const TransportSettings& settings);
+
+  // The TLS files (CA, client certificate, key) are read through a process-wide copy, keyed by path: a
+  // server's parent process reads them at start-up (root may read the key), and transports made later in
+  // its workers (another user) use the copies. With `refresh` the files are read again (a restart picks
+  // up a renewed certificate); without it a copy is used when there is one.
+  static void set_refresh_files(bool refresh);
   ~HttpTransport();
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;

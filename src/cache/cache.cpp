@@ -5,6 +5,7 @@
 #include "vtj/cache.hpp"
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
@@ -108,6 +109,11 @@ Cache::Cache(std::unique_ptr<Store> store, const Secret& secret) : store_(std::m
   enabled_ = store_->stats().capacity > 0;
 }
 
+void Cache::replace_store(std::unique_ptr<Store> store) {
+  store_ = std::move(store);
+  enabled_ = store_->stats().capacity > 0;
+}
+
 Key Cache::key_for(std::string_view scope, std::string_view identity) const {
   // Length-prefixed parts: ("ab", "c") and ("a", "bc") must not give the same key.
   std::string input;
@@ -138,6 +144,7 @@ std::string Cache::seal(const Key& key, std::string_view plain) const {
                         static_cast<int>(plain.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), o + kNonceBytes + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, o + kNonceBytes + plain.size()) != 1) {
+    ERR_clear_error();
     return {};  // not stored: complete() skips an empty value
   }
   return out;
@@ -161,6 +168,7 @@ std::optional<std::string> Cache::open(const Key& key, std::string_view sealed) 
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len, &len) != 1) {
     OPENSSL_cleanse(plain.data(), plain.size());
+    ERR_clear_error();  // the thread's queue belongs to the server's TLS code too
     return std::nullopt;
   }
   return plain;

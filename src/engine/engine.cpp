@@ -316,7 +316,9 @@ std::optional<std::string> Engine::prepare(const Location& location) {
 
 void Engine::child_init() {
   // The clients made in the parent hold no connection and no libcurl handle yet (handles are made on a
-  // worker's first query), so nothing made before the fork is shared by two processes.
+  // worker's first query), so nothing made before the fork is shared by two processes. A client made in a
+  // worker later (a nested section's combination of settings) uses the TLS files the parent read.
+  reg::HttpTransport::set_refresh_files(false);
   cache_.store().child_init();
 }
 

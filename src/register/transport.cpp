@@ -1,6 +1,7 @@
 #include "vtj/register_transport.hpp"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -119,7 +121,46 @@ struct TlsMaterial {
   ~TlsMaterial() { OPENSSL_cleanse(key.data(), key.size()); }
 };
 
+struct FileCopies {
+  std::mutex mu;
+  std::map<std::string, std::string> contents;  // path -> bytes (keys included: cleansed when replaced)
+  bool refresh = true;
+};
+FileCopies& file_copies() {
+  static FileCopies* f = new FileCopies;  // never destroyed: transports may outlive static destruction
+  return *f;
+}
+
+std::optional<std::string> read_file_now(const std::string& path, std::string& out);
+
+// The file's bytes: the process's copy unless refreshing, else read now (and kept).
 std::optional<std::string> slurp(const std::string& path, std::string& out) {
+  FileCopies& f = file_copies();
+  std::lock_guard<std::mutex> lock(f.mu);
+  auto it = f.contents.find(path);
+  if (it != f.contents.end() && !f.refresh) {
+    out = it->second;
+    return std::nullopt;
+  }
+  std::string fresh;
+  if (auto problem = read_file_now(path, fresh)) {
+    if (it != f.contents.end()) {
+      out = it->second;  // a worker that may not read the file: the parent's copy
+      return std::nullopt;
+    }
+    return problem;
+  }
+  if (it != f.contents.end()) {
+    OPENSSL_cleanse(it->second.data(), it->second.size());
+    it->second = fresh;
+  } else {
+    f.contents.emplace(path, fresh);
+  }
+  out = std::move(fresh);
+  return std::nullopt;
+}
+
+std::optional<std::string> read_file_now(const std::string& path, std::string& out) {
   identity::BioPtr bio(BIO_new_file(path.c_str(), "rb"));
   if (!bio) {
     return std::string("cannot read");
@@ -140,7 +181,14 @@ identity::BioPtr memory_bio(const std::string& data) {
   return identity::BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
 }
 
+// OpenSSL's error queue is the thread's: a failed parse must not leave errors behind for the server's own
+// TLS code to find (nginx reports them as "stale global SSL error" in every worker it forks).
+struct ClearOpenSslErrors {
+  ~ClearOpenSslErrors() { ERR_clear_error(); }
+};
+
 std::optional<std::string> load_tls_files(const TransportSettings& s, TlsMaterial& m) {
+  ClearOpenSslErrors clear;
   if (slurp(s.ca_file, m.ca)) {
     return "cannot read the register CA file " + s.ca_file;
   }
@@ -382,6 +430,12 @@ struct HttpTransport::Impl {
 };
 
 HttpTransport::HttpTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+void HttpTransport::set_refresh_files(bool refresh) {
+  FileCopies& f = file_copies();
+  std::lock_guard<std::mutex> lock(f.mu);
+  f.refresh = refresh;
+}
 HttpTransport::~HttpTransport() = default;
 
 const TransportSettings& HttpTransport::settings() const {
