@@ -485,6 +485,22 @@ static int ngx_http_vtj_collides(const ngx_http_vtj_srv_conf_t *scf, const vtj_c
   return 0;
 }
 
+/* A client's header name for the log: bytes outside printable ASCII become '?' (with
+ * ignore_invalid_headers off a name may hold anything). */
+static void ngx_http_vtj_printable(ngx_pool_t *pool, const ngx_str_t *in, ngx_str_t *out) {
+  size_t i;
+  out->len = in->len > 128 ? 128 : in->len;
+  out->data = ngx_pnalloc(pool, out->len);
+  if (out->data == NULL) {
+    out->len = 0;
+    return;
+  }
+  for (i = 0; i < out->len; ++i) {
+    u_char c = in->data[i];
+    out->data[i] = (c >= 0x20 && c < 0x7f && c != '\'') ? c : '?';
+  }
+}
+
 /* Removes client-sent headers that collide with the module's (or finds the first, under reject).
  * Returns NGX_OK, NGX_DECLINED when something must be rejected, NGX_ERROR. */
 static ngx_int_t ngx_http_vtj_scrub(ngx_http_request_t *r, const ngx_http_vtj_srv_conf_t *scf, const vtj_config *here) {
@@ -516,8 +532,9 @@ static ngx_int_t ngx_http_vtj_scrub(ngx_http_request_t *r, const ngx_http_vtj_sr
       if (ngx_http_vtj_collides(scf, here, &h[i].key)) {
         /* The name only: the value may be anything, somebody's identity code included. */
         if (!vtj_config_spoof_reject(here)) {
-          ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "vtj: stripped client-sent header '%V'",
-                        &h[i].key);
+          ngx_str_t shown;
+          ngx_http_vtj_printable(r->pool, &h[i].key, &shown);
+          ngx_log_error(NGX_LOG_WARN, r->connection->log, 0, "vtj: stripped client-sent header '%V'", &shown);
         }
         continue;
       }
