@@ -65,6 +65,37 @@ sim_control() {
     >/dev/null
 }
 
+# The spoofing attempts (name|value): the default names in any case, '_' for '-', a custom name
+# configured in one location (X-Family-Name, X-First-Names), a prefixed name.
+SPOOF_ATTEMPTS=("VTJ-Hetu|SPOOF-A" "vtj-hetu|SPOOF-B" "VTJ_Hetu|SPOOF-C" "X-Family-Name|SPOOF-D"
+  "x_family_name|SPOOF-E" "X-First-Names|SPOOF-F" "VTJ-Anything-Else|SPOOF-G" "vTj-sTaTuS|SPOOF-H")
+
+# spoof_round POLICY PATH: every attempt, the same header twice, and a clean request on PATH; under
+# strip the application never sees a spoofed value, under reject each attempt is answered 400.
+spoof_round() {
+  local policy=$1 path=$2 a name value code
+  for a in "${SPOOF_ATTEMPTS[@]}"; do
+    name=${a%%|*} value=${a#*|}
+    code=$(login adult "$path" -H "$name: $value" -H "X-Harmless: kept")
+    if [ "$policy" = reject ]; then
+      expect "$policy $path $name: status" "$code" 400
+    else
+      expect "$policy $path $name: status" "$code" 200
+      expect_not_in "$policy $path $name reaches the application" "$WORK/body" "$value"
+      expect_in "$policy $path: other headers pass" "$WORK/body" "HTTP_X_HARMLESS=kept"
+    fi
+  done
+  # The same header twice, and two owned headers at once.
+  code=$(login adult "$path" -H "VTJ-Hetu: SPOOF-1" -H "VTJ-Hetu: SPOOF-2" -H "VTJ-Surname: SPOOF-3")
+  if [ "$policy" = reject ]; then
+    expect "$policy $path twice: status" "$code" 400
+  else
+    expect "$policy $path twice: status" "$code" 200
+    expect_not_in "$policy $path twice" "$WORK/body" "SPOOF-"
+  fi
+  expect "$policy $path clean: status" "$(login adult "$path" -H "X-Harmless: kept")" 200
+}
+
 finish() {
   echo "$checks checks, $failures failed"
   [ "$failures" -eq 0 ]

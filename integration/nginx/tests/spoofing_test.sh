@@ -18,32 +18,12 @@ location /off/ {
   vtj off;
   proxy_pass http://vtj_echo;
 }'
-attempts=("VTJ-Hetu|SPOOF-A" "vtj-hetu|SPOOF-B" "VTJ_Hetu|SPOOF-C" "X-Family-Name|SPOOF-D" "x_family_name|SPOOF-E"
-  "X-First-Names|SPOOF-F" "VTJ-Anything-Else|SPOOF-G" "vTj-sTaTuS|SPOOF-H")
 
 for policy in strip reject; do
   start_nginx "vtj_spoof_policy $policy;
 $CONF"
   for path in /on/echo /off/echo; do
-    for a in "${attempts[@]}"; do
-      name=${a%%|*} value=${a#*|}
-      code=$(login adult "$path" -H "$name: $value" -H "X-Harmless: kept")
-      if [ "$policy" = reject ]; then
-        expect "$policy $path $name: status" "$code" 400
-      else
-        expect "$policy $path $name: status" "$code" 200
-        expect_not_in "$policy $path $name reaches the application" "$WORK/body" "$value"
-        expect_in "$policy $path: other headers pass" "$WORK/body" "HTTP_X_HARMLESS=kept"
-      fi
-    done
-    code=$(login adult "$path" -H "VTJ-Hetu: SPOOF-1" -H "VTJ-Hetu: SPOOF-2" -H "VTJ-Surname: SPOOF-3")
-    if [ "$policy" = reject ]; then
-      expect "$policy $path twice: status" "$code" 400
-    else
-      expect "$policy $path twice: status" "$code" 200
-      expect_not_in "$policy $path twice" "$WORK/body" "SPOOF-"
-    fi
-    expect "$policy $path clean: status" "$(login adult "$path" -H "X-Harmless: kept")" 200
+    spoof_round "$policy" "$path"
   done
   login adult /on/echo -H "VTJ-Hetu: 311299-999X" >/dev/null
   if [ "$policy" = strip ]; then
