@@ -37,7 +37,8 @@ APLOG_USE_MODULE(vtj);
 typedef struct {
   int used;
   apr_array_header_t *sections;      /* vtj_config * applied inside <Directory>/<Location>/... of this host */
-  apr_array_header_t *scrub_configs; /* const vtj_config *: filled at post_config */
+  apr_array_header_t *configs; /* const vtj_config *: every context of the host, filled at start-up */
+  vtj_scrub_set *scrub;         /* the names all of them scrub */
 } vtj_server_conf;
 
 typedef struct {
@@ -72,7 +73,7 @@ static void *create_server_config(apr_pool_t *p, server_rec *s) {
   vtj_server_conf *c = apr_pcalloc(p, sizeof *c);
   (void)s;
   c->sections = apr_array_make(p, 4, sizeof(vtj_config *));
-  c->scrub_configs = apr_array_make(p, 4, sizeof(const vtj_config *));
+  c->configs = apr_array_make(p, 4, sizeof(const vtj_config *));
   return c;
 }
 
@@ -131,7 +132,12 @@ static const vtj_config *server_base(server_rec *s) {
   return ap_get_module_config(s->lookup_defaults, &vtj_module);
 }
 
-/* Checks every context of every host (and collects the host's scrubbing configurations). Returns the
+static apr_status_t free_scrub_set(void *data) {
+  vtj_scrub_set_free(data);
+  return APR_SUCCESS;
+}
+
+/* Checks every context of every host (and collects the host's contexts and the names they scrub). Returns the
  * number of errors, each logged with the file, line and directive. */
 static int check_all(apr_pool_t *p, server_rec *main_server) {
   server_rec *s;
@@ -145,10 +151,15 @@ static int check_all(apr_pool_t *p, server_rec *main_server) {
     if (s != main_server && main_sc->used) {
       sc->used = 1;
     }
-    apr_array_clear(sc->scrub_configs);
+    apr_array_clear(sc->configs);
     if (!sc->used) {
       continue;
     }
+    sc->scrub = vtj_scrub_set_new();
+    if (sc->scrub == NULL) {
+      return errors + 1;
+    }
+    apr_pool_cleanup_register(p, sc->scrub, free_scrub_set, apr_pool_cleanup_null);
     if (vtj_config_prepare(base, err, sizeof err) != 0) {
       ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "vtj: %s", err);
       ++errors;
@@ -161,7 +172,8 @@ static int check_all(apr_pool_t *p, server_rec *main_server) {
                    (unsigned)s->port);
       ++errors;
     }
-    APR_ARRAY_PUSH(sc->scrub_configs, const vtj_config *) = base;
+    APR_ARRAY_PUSH(sc->configs, const vtj_config *) = base;
+    vtj_scrub_set_add(sc->scrub, base);
     /* Sections of this host, and of the main server (which every host inherits). */
     for (i = 0; i < sc->sections->nelts + (s != main_server ? main_sc->sections->nelts : 0); ++i) {
       const vtj_config *section = i < sc->sections->nelts
@@ -172,10 +184,10 @@ static int check_all(apr_pool_t *p, server_rec *main_server) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "vtj: %s", err);
         ++errors;
       }
-      APR_ARRAY_PUSH(sc->scrub_configs, const vtj_config *) = merged;
+      APR_ARRAY_PUSH(sc->configs, const vtj_config *) = merged;
+      vtj_scrub_set_add(sc->scrub, merged);
     }
   }
-  (void)p;
   return errors;
 }
 
@@ -226,8 +238,8 @@ static int vtj_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
   for (v = s; v != NULL; v = v->next) {
     vtj_server_conf *sc = ap_get_module_config(v->module_config, &vtj_module);
     int i;
-    for (i = 0; i < sc->scrub_configs->nelts; ++i) {
-      if (vtj_engine_prepare(vtj_proc.engine, APR_ARRAY_IDX(sc->scrub_configs, i, const vtj_config *), err,
+    for (i = 0; i < sc->configs->nelts; ++i) {
+      if (vtj_engine_prepare(vtj_proc.engine, APR_ARRAY_IDX(sc->configs, i, const vtj_config *), err,
                              sizeof err) != 0) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, v, "vtj: %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -264,20 +276,17 @@ typedef struct {
  * one <Location> is the module's in every location of the host). */
 static int collect_collisions(void *data, const char *key, const char *value) {
   scrub_ctx *ctx = data;
-  size_t len = strlen(key);
-  int i, hit = vtj_config_header_collides(ctx->here, key, len);
+  int i;
   (void)value;
-  for (i = 0; !hit && i < ctx->sc->scrub_configs->nelts; ++i) {
-    hit = vtj_config_header_collides(APR_ARRAY_IDX(ctx->sc->scrub_configs, i, const vtj_config *), key, len);
+  if (!vtj_scrub_set_collides(ctx->sc->scrub, ctx->here, key, strlen(key))) {
+    return 1;
   }
-  for (i = 0; hit && i < ctx->names->nelts; ++i) {
+  for (i = 0; i < ctx->names->nelts; ++i) {
     if (strcasecmp(APR_ARRAY_IDX(ctx->names, i, const char *), key) == 0) {
       return 1; /* the same header twice: one removal takes both */
     }
   }
-  if (hit) {
-    APR_ARRAY_PUSH(ctx->names, const char *) = key;
-  }
+  APR_ARRAY_PUSH(ctx->names, const char *) = key;
   return 1;
 }
 

@@ -30,7 +30,7 @@ typedef struct {
 
 typedef struct {
   ngx_flag_t used;   /* a directive of the module appears in this server (or is inherited) */
-  ngx_array_t scrub; /* const vtj_config *: every location of the server, for the scrubbed names */
+  vtj_scrub_set *scrub; /* the names every location of the server scrubs */
 } ngx_http_vtj_srv_conf_t;
 
 typedef struct {
@@ -186,11 +186,24 @@ static void *ngx_http_vtj_create_main_conf(ngx_conf_t *cf) {
   return mcf;
 }
 
+static void ngx_http_vtj_free_scrub_set(void *data) {
+  vtj_scrub_set_free(data);
+}
+
 static void *ngx_http_vtj_create_srv_conf(ngx_conf_t *cf) {
+  ngx_pool_cleanup_t *cln;
   ngx_http_vtj_srv_conf_t *scf = ngx_pcalloc(cf->pool, sizeof *scf);
-  if (scf == NULL || ngx_array_init(&scf->scrub, cf->pool, 4, sizeof(const vtj_config *)) != NGX_OK) {
+  if (scf == NULL) {
     return NULL;
   }
+  scf->scrub = vtj_scrub_set_new();
+  cln = ngx_pool_cleanup_add(cf->pool, 0);
+  if (scf->scrub == NULL || cln == NULL) {
+    vtj_scrub_set_free(scf->scrub);
+    return NULL;
+  }
+  cln->handler = ngx_http_vtj_free_scrub_set;
+  cln->data = scf->scrub;
   return scf;
 }
 
@@ -244,11 +257,9 @@ static char *ngx_http_vtj_merge_loc_conf(ngx_conf_t *cf, void *parent, void *chi
   *slot = conf->merged;
   if (scf->used || vtj_config_used(conf->merged)) {
     scf->used = 1;
-    slot = ngx_array_push(&scf->scrub);
-    if (slot == NULL) {
+    if (vtj_scrub_set_add(scf->scrub, conf->merged) != 0) {
       return NGX_CONF_ERROR;
     }
-    *slot = conf->merged;
   }
   return NGX_CONF_OK;
 }
@@ -472,17 +483,7 @@ static void ngx_http_vtj_cleanup(void *data) {
 }
 
 static int ngx_http_vtj_collides(const ngx_http_vtj_srv_conf_t *scf, const vtj_config *here, ngx_str_t *name) {
-  ngx_uint_t i;
-  const vtj_config **c = scf->scrub.elts;
-  if (vtj_config_header_collides(here, (const char *)name->data, name->len)) {
-    return 1;
-  }
-  for (i = 0; i < scf->scrub.nelts; ++i) {
-    if (vtj_config_header_collides(c[i], (const char *)name->data, name->len)) {
-      return 1;
-    }
-  }
-  return 0;
+  return vtj_scrub_set_collides(scf->scrub, here, (const char *)name->data, name->len);
 }
 
 /* A client's header name for the log: bytes outside printable ASCII become '?' (with

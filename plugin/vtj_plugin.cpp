@@ -3,6 +3,7 @@
 
 #include "vtj_plugin.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -26,6 +27,11 @@ struct vtj_config {
   mutable std::once_flag prepared_once;
   mutable std::shared_ptr<const Location> location;
   mutable std::string prepare_error;
+};
+
+struct vtj_scrub_set {
+  vtj::render::HeaderScrubber scrubber;
+  std::vector<const vtj_config*> added;  // compared by address only
 };
 
 struct vtj_engine {
@@ -311,6 +317,43 @@ const char* vtj_field_at(size_t index) {
   // The table's names are string literals: NUL-terminated for as long as the process lives.
   auto f = vtj::render::fields();
   return index < f.size() ? f[index].name.data() : nullptr;
+}
+
+vtj_scrub_set* vtj_scrub_set_new(void) {
+  return new (std::nothrow) vtj_scrub_set;
+}
+
+void vtj_scrub_set_free(vtj_scrub_set* set) {
+  delete set;
+}
+
+int vtj_scrub_set_add(vtj_scrub_set* set, const vtj_config* config) {
+  if (set == nullptr || config == nullptr) {
+    return -1;
+  }
+  try {
+    set->scrubber.add(config->settings);
+    set->added.push_back(config);
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int vtj_scrub_set_collides(const vtj_scrub_set* set, const vtj_config* here, const char* name, size_t name_len) {
+  if (name == nullptr) {
+    return 0;
+  }
+  try {
+    std::string_view n(name, name_len);
+    if (set != nullptr && set->scrubber.collides(n)) {
+      return 1;
+    }
+    bool covered = set != nullptr && std::find(set->added.begin(), set->added.end(), here) != set->added.end();
+    return here != nullptr && !covered ? vtj_config_header_collides(here, name, name_len) : 0;
+  } catch (...) {
+    return 1;  // fail closed
+  }
 }
 
 char* vtj_config_describe(const vtj_config* config) {

@@ -86,6 +86,15 @@ int vtj_config_header_collides(const vtj_config *config, const char *name, size_
 int vtj_config_same_cache(const vtj_config *a, const vtj_config *b);
 /* VTJCache shm:SIZE: SIZE in bytes; 0 for none (and redis). */
 size_t vtj_config_cache_bytes(const vtj_config *config);
+/* The names a whole virtual host (Apache) or server block (nginx) scrubs: every context of it adds its
+ * configuration at start-up; per request one call answers for all of them. */
+typedef struct vtj_scrub_set vtj_scrub_set;
+vtj_scrub_set *vtj_scrub_set_new(void);
+void vtj_scrub_set_free(vtj_scrub_set *set);
+int vtj_scrub_set_add(vtj_scrub_set *set, const vtj_config *config); /* 0, or -1 */
+/* 1 when the client header must be scrubbed for the set, or for `here` (the request's own
+ * configuration, NULL for none) when the set was not given it. */
+int vtj_scrub_set_collides(const vtj_scrub_set *set, const vtj_config *here, const char *name, size_t name_len);
 /* The effective settings, one directive per line (the password never shown): for start-up logs. */
 char *vtj_config_describe(const vtj_config *config); /* free with vtj_free */
 

@@ -133,8 +133,7 @@ class Engine {
   Outcome resolve_uncached(const Location& location, std::string_view certificate, Mode mode, bool& memoizable,
                            int64_t& valid_until);
   Outcome register_failure(const Location& location, const std::optional<std::string>& stale,
-                           const cache::Key& key, const std::string& certificate_satu, const std::string& who,
-                           const std::string& what);
+                           const std::string& certificate_satu, const std::string& who, const std::string& what);
 
   cache::Cache cache_;
   std::mutex clients_mu_;

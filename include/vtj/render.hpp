@@ -66,14 +66,19 @@ std::vector<std::string> owned_header_names(const config::Settings& settings);
 // A client-sent header the module must scrub: equal (case-insensitively, '_' as '-') to an owned name or
 // starting with the header prefix. The owned names are normalised once, when the configuration is read,
 // so the per-request check only normalises the client's name.
+// A scrubber may also hold the names of several configurations (every context of a virtual host or
+// server block): one normalisation of the client's name answers for all of them.
 class HeaderScrubber {
  public:
+  HeaderScrubber() = default;
   explicit HeaderScrubber(const config::Settings& settings);
+  // Adds another configuration's prefix and names.
+  void add(const config::Settings& settings);
   bool collides(std::string_view client_header) const;
 
  private:
-  std::string prefix_;              // normalised
-  std::vector<std::string> owned_;  // normalised
+  std::vector<std::string> prefixes_;  // normalised, non-empty, unique
+  std::vector<std::string> owned_;     // normalised, unique
 };
 
 // The same for a one-off check (the CLI, tests): builds a HeaderScrubber each call.

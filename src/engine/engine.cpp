@@ -358,7 +358,7 @@ Outcome Engine::from_record(const Location& location, const Record& record, cons
 }
 
 Outcome Engine::register_failure(const Location& location, const std::optional<std::string>& stale,
-                                 const cache::Key& /*key*/, const std::string& certificate_satu,
+                                 const std::string& certificate_satu,
                                  const std::string& who, const std::string& what) {
   counters_.register_errors++;
   const config::Settings& s = location.settings();
@@ -497,15 +497,25 @@ Outcome Engine::resolve_uncached(const Location& location, std::string_view cert
   }
   cache::Key key = cache_.key_for(location.scope(), identity);
 
+  // A fresh record from the cache answers at once (and may be memoized).
+  auto hit = [&](const std::optional<std::string>& bytes) -> std::optional<Outcome> {
+    std::optional<Record> record;
+    if (bytes) {
+      record = Record::parse(*bytes, location.projection().size());
+    }
+    if (!record) {
+      return std::nullopt;
+    }
+    counters_.cache_hits++;
+    memoizable = true;
+    return from_record(location, *record, satu, who, true, "cache");
+  };
+
   if (mode == Mode::CacheOnly) {
     // The event loop's fast path: a fresh entry or nothing, never a flight of its own (a flight begun
     // and abandoned here would fail the requests already waiting for this citizen).
-    if (std::optional<std::string> fresh = cache_.peek(key)) {
-      if (auto record = Record::parse(*fresh, location.projection().size())) {
-        counters_.cache_hits++;
-        memoizable = true;
-        return from_record(location, *record, satu, who, true, "cache");
-      }
+    if (auto answered = hit(cache_.peek(key))) {
+      return *answered;
     }
     Outcome pending;
     pending.kind = Outcome::Kind::Pending;
@@ -515,19 +525,17 @@ Outcome Engine::resolve_uncached(const Location& location, std::string_view cert
   auto budget = std::chrono::milliseconds(s.total_timeout_ms);
   cache::Cache::Acquired got =
       cache_.acquire(key, std::chrono::steady_clock::now() + budget, budget + std::chrono::seconds(1));
-  if (got.kind == Kind::Fresh && got.record) {
-    if (auto record = Record::parse(*got.record, location.projection().size())) {
-      counters_.cache_hits++;
-      memoizable = true;
-      return from_record(location, *record, satu, who, true, "cache");
+  if (got.kind == Kind::Fresh) {
+    if (auto answered = hit(got.record)) {
+      return *answered;
     }
   }
   if (got.kind == Kind::Failed) {
-    return register_failure(location, got.record, key, satu, who,
+    return register_failure(location, got.record, satu, who,
                             "the register query this request waited for failed");
   }
   if (got.kind == Kind::TimedOut) {
-    return register_failure(location, got.record, key, satu, who,
+    return register_failure(location, got.record, satu, who,
                             "no answer within VTJTimeout (waited for another request's query)");
   }
 
@@ -535,14 +543,14 @@ Outcome Engine::resolve_uncached(const Location& location, std::string_view cert
   auto client = client_for(location);
   if (!client) {
     cache_.abandon(key, got.flight);
-    return register_failure(location, got.record, key, satu, who,
+    return register_failure(location, got.record, satu, who,
                             "cannot set up the register connection: " + client.error().to_string());
   }
   counters_.register_queries++;
   auto answer = client.value()->query(reg::query_for_certificate(s, *cert));
   if (!answer) {
     cache_.abandon(key, got.flight);
-    return register_failure(location, got.record, key, satu, who, "register query failed: " + answer.error().to_string());
+    return register_failure(location, got.record, satu, who, "register query failed: " + answer.error().to_string());
   }
   const reg::Response& response = answer->response;
   if (policy::situation_for(response.outcome) == policy::Situation::RegisterError) {
@@ -551,7 +559,7 @@ Outcome Engine::resolve_uncached(const Location& location, std::string_view cert
                            ? "SOAP fault " + identity::sanitize_for_log(response.fault_code, 60)
                            : "register answered " + identity::sanitize_for_log(response.code, 20) + " (" +
                                  reg::to_string(response.outcome) + ")";
-    return register_failure(location, got.record, key, satu, who, what);
+    return register_failure(location, got.record, satu, who, what);
   }
   Record record = Record::from_response(response, location.projection());
   bool found = response.outcome == reg::Outcome::Found;

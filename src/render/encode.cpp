@@ -5,6 +5,8 @@
 #include "text/utf8.hpp"
 #include "vtj/render.hpp"
 
+#include <algorithm>
+
 namespace vtj::render {
 
 namespace {
@@ -168,23 +170,30 @@ std::vector<std::string> owned_header_names(const config::Settings& s) {
   return out;
 }
 
-HeaderScrubber::HeaderScrubber(const config::Settings& s) : prefix_(normalize(s.header_prefix)) {
+HeaderScrubber::HeaderScrubber(const config::Settings& s) {
+  add(s);
+}
+
+void HeaderScrubber::add(const config::Settings& s) {
+  auto keep = [](std::vector<std::string>& into, std::string name) {
+    if (!name.empty() && std::find(into.begin(), into.end(), name) == into.end()) {
+      into.push_back(std::move(name));
+    }
+  };
+  keep(prefixes_, normalize(s.header_prefix));
   for (const std::string& owned : owned_header_names(s)) {
-    owned_.push_back(normalize(owned));
+    keep(owned_, normalize(owned));
   }
 }
 
 bool HeaderScrubber::collides(std::string_view client_header) const {
   std::string name = normalize(client_header);
-  if (!prefix_.empty() && name.compare(0, prefix_.size(), prefix_) == 0) {
-    return true;
-  }
-  for (const std::string& owned : owned_) {
-    if (owned == name) {
+  for (const std::string& prefix : prefixes_) {
+    if (name.compare(0, prefix.size(), prefix) == 0) {
       return true;
     }
   }
-  return false;
+  return std::find(owned_.begin(), owned_.end(), name) != owned_.end();
 }
 
 bool collides(std::string_view client_header, const config::Settings& s) {

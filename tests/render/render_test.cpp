@@ -328,6 +328,22 @@ TEST(Names, ScrubberBuiltOnceAnswersLikeCollides) {
   EXPECT_FALSE(scrubber.collides("Cookie"));
 }
 
+// Every context of a virtual host in one scrubber: a name collides when it does for any of them.
+TEST(Names, ScrubberOfSeveralConfigurationsAnswersForEach) {
+  config::Settings a;
+  config::Settings b;
+  b.header_prefix = "X-Citizen-";
+  b.headers = {{"surname", "X-Last"}};
+  HeaderScrubber both(a);
+  both.add(b);
+  both.add(a);  // adding one twice changes nothing
+  for (const char* name : {"VTJ-Hetu", "vtj_status", "X-Citizen-Status", "x_last", "X-Lasting", "Cookie",
+                           "X-Citizen"}) {
+    EXPECT_EQ(both.collides(name), collides(name, a) || collides(name, b)) << name;
+  }
+  EXPECT_FALSE(HeaderScrubber().collides("VTJ-Hetu"));
+}
+
 TEST(Fields, TableAndPaths) {
   EXPECT_EQ(fields().size(), 16u);
   EXPECT_NE(find_field("given-names"), nullptr);
