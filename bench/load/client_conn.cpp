@@ -16,17 +16,6 @@
 namespace vtj::bench {
 namespace {
 
-std::string ssl_errors(const char* fallback) {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    out += out.empty() ? "" : "; ";
-    out += buf;
-  }
-  return out.empty() ? std::string(fallback) : out;
-}
-
 bool is_ip_address(const std::string& host) {
   unsigned char buf[sizeof(in6_addr)];
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
@@ -52,16 +41,6 @@ Result<SslCtxPtr, std::string> make_client_context(const LoadOptions& o) {
     SSL_CTX_set_default_verify_paths(ctx.get());
   }
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
-  if (!o.cert_file.empty()) {
-    if (SSL_CTX_use_certificate_chain_file(ctx.get(), o.cert_file.c_str()) != 1) {
-      return err("--cert " + o.cert_file + ": " + ssl_errors("cannot load"));
-    }
-    const std::string& key = o.key_file.empty() ? o.cert_file : o.key_file;
-    if (SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx.get()) != 1) {
-      return err("--key " + key + ": " + ssl_errors("cannot load or does not match --cert"));
-    }
-  }
   static const unsigned char kH1[] = "\x08http/1.1";
   static const unsigned char kH2[] = "\x02h2";
   if (o.http2) {
@@ -72,16 +51,26 @@ Result<SslCtxPtr, std::string> make_client_context(const LoadOptions& o) {
   return ctx;
 }
 
-void ClientConn::close_socket() {
-  if (ssl_ && state_ == State::Open) {
-    // Kept for the next connection of this slot (TLS 1.3 tickets arrive after the handshake).
-    SSL_SESSION* s = SSL_get1_session(ssl_.get());
-    if (s != nullptr && SSL_SESSION_is_resumable(s)) {
-      session_.reset(s);
-    } else if (s != nullptr) {
-      SSL_SESSION_free(s);
+void ClientConn::close_socket(bool clean) {
+  if (ssl_ && state_ == State::Open && clean) {
+    // A close_notify first: OpenSSL spoils the session of a connection freed without one.
+    SSL_shutdown(ssl_.get());
+    ERR_clear_error();
+    // Kept for the next connection of this identity (TLS 1.3 tickets arrive after the handshake).
+    SessionPtr s(SSL_get1_session(ssl_.get()));
+    if (s && SSL_SESSION_is_resumable(s.get())) {
+      shared_.run.sessions.put(identity_, std::move(s));
     }
   }
+  // Requests in flight failed with the connection, and so did the one it was opened for if it ended
+  // before the handshake did.
+  if (driver_) {
+    quota_.finish(driver_->in_flight());
+  } else if (opening_ && quota_.take()) {
+    quota_.finish(1);
+  }
+  opening_ = false;
+  quota_.close();
   driver_.reset();
   ssl_.reset();
   if (fd_ >= 0) {
@@ -95,21 +84,29 @@ void ClientConn::close_socket() {
 
 void ClientConn::fail(const std::string& what) {
   shared_.stats.error(what);
-  close_socket();
+  close_socket(false);
 }
 
-bool ClientConn::connect(const sockaddr* addr, socklen_t addr_len) {
+ClientConn::Connect ClientConn::connect(const sockaddr* addr, socklen_t addr_len) {
   close_socket();
+  if (!quota_.open()) {
+    return Connect::Idle;
+  }
+  opening_ = true;
+  connect_started_ = Clock::now();
+  uint64_t j = shared_.run.connections++;
+  ++shared_.stats.connections;
+  identity_ = shared_.run.identities.empty() ? 0 : j % shared_.run.identities.size();
   fd_ = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) {
-    shared_.stats.error(std::string("socket: ") + std::strerror(errno));
-    return false;
+    fail(std::string("socket: ") + std::strerror(errno));
+    return Connect::Failed;
   }
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (::connect(fd_, addr, addr_len) != 0 && errno != EINPROGRESS) {
     fail(std::string("connect: ") + std::strerror(errno));
-    return false;
+    return Connect::Failed;
   }
   state_ = State::Connecting;
   epoll_event ev{};
@@ -118,9 +115,9 @@ bool ClientConn::connect(const sockaddr* addr, socklen_t addr_len) {
   watching_write_ = true;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd_, &ev) != 0) {
     fail(std::string("epoll_ctl: ") + std::strerror(errno));
-    return false;
+    return Connect::Failed;
   }
-  return true;
+  return Connect::Connecting;
 }
 
 void ClientConn::watch(bool want_write) {
@@ -146,9 +143,13 @@ bool ClientConn::on_event(uint32_t events) {
       fail(std::string("connect: ") + std::strerror(error != 0 ? error : ECONNREFUSED));
       return false;
     }
-    ssl_.reset(SSL_new(shared_.ctx));
+    ssl_.reset(SSL_new(shared_.run.ctx));
     if (!ssl_ || SSL_set_fd(ssl_.get(), fd_) != 1) {
       fail("TLS: " + ssl_errors("cannot create a session"));
+      return false;
+    }
+    if (!shared_.run.identities.empty() && !use_identity(ssl_.get(), shared_.run.identities[identity_])) {
+      fail("TLS: " + ssl_errors("cannot set the client certificate"));
       return false;
     }
     const std::string& host = shared_.options.host;
@@ -158,8 +159,8 @@ bool ClientConn::on_event(uint32_t events) {
       SSL_set_tlsext_host_name(ssl_.get(), host.c_str());
       SSL_set1_host(ssl_.get(), host.c_str());
     }
-    if (session_) {
-      SSL_set_session(ssl_.get(), session_.get());
+    if (SessionPtr session = shared_.run.sessions.get(identity_)) {
+      SSL_set_session(ssl_.get(), session.get());
     }
     SSL_set_connect_state(ssl_.get());
     state_ = State::Handshaking;
@@ -192,12 +193,13 @@ bool ClientConn::handshake() {
     ++shared_.stats.resumed;
   }
   state_ = State::Open;
-  driver_ = shared_.options.http2 ? make_http2_driver(shared_) : make_http1_driver(shared_);
+  driver_ = shared_.options.http2 ? make_http2_driver(shared_, quota_) : make_http1_driver(shared_, quota_);
   if (!driver_) {
     fail("HTTP/2: cannot start a session");
     return false;
   }
-  driver_->begin(Clock::now());
+  opening_ = false;
+  driver_->begin(Clock::now(), connect_started_);
   watch(false);
   return pump();
 }
@@ -233,7 +235,7 @@ bool ClientConn::pump() {
       shared_.stats.bytes_received += static_cast<uint64_t>(n);
       Driver::Status st = driver_->on_input(in_, static_cast<size_t>(n), Clock::now());
       if (st != Driver::Status::Ok) {
-        close_socket();  // an Error is counted by the driver
+        close_socket(st == Driver::Status::Close);  // an Error is counted by the driver
         return false;
       }
       // With read-ahead, bytes OpenSSL already holds raise no epoll event: read them now.

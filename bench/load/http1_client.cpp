@@ -230,9 +230,9 @@ ResponseParser::Result ResponseParser::feed(const char*& p, const char* end) {
 
 class Http1Driver final : public Driver {
  public:
-  explicit Http1Driver(Shared& shared) : shared_(shared) {}
+  Http1Driver(Shared& shared, ConnQuota& quota) : shared_(shared), quota_(quota) {}
 
-  void begin(Clock::time_point now) override { next(now); }
+  void begin(Clock::time_point, Clock::time_point connect_started) override { next(connect_started); }
 
   Status on_input(const char* data, size_t len, Clock::time_point now) override {
     const char* p = data;
@@ -250,19 +250,18 @@ class Http1Driver final : public Driver {
       if (r == ResponseParser::Result::NeedMore) {
         return Status::Ok;
       }
-      shared_.stats.record(parser_.status(), now - started_);
-      in_flight_ = false;
+      answered(now);
       if (parser_.close()) {
         return p == end ? Status::Close : Status::Error;
       }
       next(now);
     }
-    return Status::Ok;
+    return in_flight_ ? Status::Ok : Status::Close;  // not in flight: the quota is spent
   }
 
   Status on_close(Clock::time_point now) override {
     if (in_flight_ && parser_.until_close()) {
-      shared_.stats.record(parser_.status(), now - started_);
+      answered(now);
       return Status::Close;
     }
     return in_flight_ ? Status::Error : Status::Close;
@@ -275,18 +274,27 @@ class Http1Driver final : public Driver {
     }
   }
 
+  uint64_t in_flight() const override { return in_flight_ ? 1 : 0; }
+
  private:
-  void next(Clock::time_point now) {
-    if (!shared_.running) {
+  void next(Clock::time_point started) {
+    if (!shared_.running || !quota_.take()) {
       return;
     }
     parser_.reset(shared_.options.method == "HEAD");
-    started_ = now;
+    started_ = started;
     in_flight_ = true;
     queued_ = true;
   }
 
+  void answered(Clock::time_point now) {
+    shared_.stats.record(parser_.status(), now - started_);
+    quota_.finish(1);
+    in_flight_ = false;
+  }
+
   Shared& shared_;
+  ConnQuota& quota_;
   ResponseParser parser_;
   Clock::time_point started_;
   bool in_flight_ = false;
@@ -311,8 +319,8 @@ std::string build_http1_request(const LoadOptions& o) {
   return r;
 }
 
-std::unique_ptr<Driver> make_http1_driver(Shared& shared) {
-  return std::make_unique<Http1Driver>(shared);
+std::unique_ptr<Driver> make_http1_driver(Shared& shared, ConnQuota& quota) {
+  return std::make_unique<Http1Driver>(shared, quota);
 }
 
 }  // namespace vtj::bench

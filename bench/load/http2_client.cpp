@@ -27,18 +27,19 @@ struct Slot {
 
 class Http2Driver final : public Driver {
  public:
-  explicit Http2Driver(Shared& shared)
-      : shared_(shared), slots_(static_cast<size_t>(shared.options.streams)) {}
+  Http2Driver(Shared& shared, ConnQuota& quota)
+      : shared_(shared), quota_(quota), slots_(static_cast<size_t>(shared.options.streams)) {}
   bool start();
 
-  void begin(Clock::time_point now) override {
+  void begin(Clock::time_point now, Clock::time_point connect_started) override {
     for (auto& slot : slots_) {
-      submit(slot, now);
+      submit(slot, &slot == &slots_.front() ? connect_started : now);
     }
   }
   Status on_input(const char* data, size_t len, Clock::time_point now) override;
   Status on_close(Clock::time_point) override { return in_flight_ == 0 ? Status::Close : Status::Error; }
   void produce(std::string& out) override;
+  uint64_t in_flight() const override { return static_cast<uint64_t>(in_flight_); }
 
  private:
   void submit(Slot& slot, Clock::time_point now);
@@ -50,6 +51,7 @@ class Http2Driver final : public Driver {
                            nghttp2_data_source* source, void* self);
 
   Shared& shared_;
+  ConnQuota& quota_;
   std::unique_ptr<nghttp2_session, SessionDel> session_;
   std::vector<Slot> slots_;
   std::vector<std::string> header_store_;  // names and values the nghttp2_nv entries point into
@@ -116,7 +118,7 @@ bool Http2Driver::start() {
 }
 
 void Http2Driver::submit(Slot& slot, Clock::time_point now) {
-  if (!shared_.running || failed_) {
+  if (!shared_.running || failed_ || !quota_.take()) {
     return;
   }
   slot.started = now;
@@ -130,6 +132,7 @@ void Http2Driver::submit(Slot& slot, Clock::time_point now) {
                                       with_body ? &body : nullptr, &slot);
   if (id < 0) {
     shared_.stats.error(std::string("HTTP/2 request: ") + nghttp2_strerror(id));
+    quota_.finish(1);
     failed_ = true;
     return;
   }
@@ -150,7 +153,7 @@ Driver::Status Http2Driver::on_input(const char* data, size_t len, Clock::time_p
   if (!nghttp2_session_want_read(session_.get()) && !nghttp2_session_want_write(session_.get())) {
     return in_flight_ == 0 ? Status::Close : Status::Error;  // GOAWAY
   }
-  return Status::Ok;
+  return in_flight_ == 0 ? Status::Close : Status::Ok;  // none in flight: the quota is spent
 }
 
 void Http2Driver::produce(std::string& out) {
@@ -186,6 +189,7 @@ int Http2Driver::on_stream_close(nghttp2_session* session, int32_t id, uint32_t 
   }
   slot->busy = false;
   --me->in_flight_;
+  me->quota_.finish(1);
   if (error_code == NGHTTP2_NO_ERROR && slot->status != 0) {
     me->shared_.stats.record(slot->status, me->now_ - slot->started);
   } else {
@@ -210,8 +214,8 @@ ssize_t Http2Driver::read_body(nghttp2_session*, int32_t, uint8_t* buf, size_t l
 
 }  // namespace
 
-std::unique_ptr<Driver> make_http2_driver(Shared& shared) {
-  auto driver = std::make_unique<Http2Driver>(shared);
+std::unique_ptr<Driver> make_http2_driver(Shared& shared, ConnQuota& quota) {
+  auto driver = std::make_unique<Http2Driver>(shared, quota);
   if (!driver->start()) {
     return nullptr;
   }

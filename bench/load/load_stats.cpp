@@ -88,6 +88,7 @@ void LoadStats::merge(const LoadStats& o) {
     by_status[status] += n;
   }
   transport_errors += o.transport_errors;
+  connections += o.connections;
   handshakes += o.handshakes;
   resumed += o.resumed;
   bytes_received += o.bytes_received;
@@ -97,15 +98,26 @@ void LoadStats::merge(const LoadStats& o) {
   latency.merge(o.latency);
 }
 
-std::string format_summary(const LoadStats& s, double seconds, int connections, int threads, bool http2,
-                           int streams) {
-  auto ms = [](uint64_t us) { return static_cast<double>(us) / 1000.0; };
+namespace {
+
+double ms(uint64_t us) {
+  return static_cast<double>(us) / 1000.0;
+}
+
+double per_second(uint64_t n, double seconds) {
+  return seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
+}
+
+}  // namespace
+
+std::string format_summary(const LoadStats& s, double seconds, const LoadOptions& o) {
   uint64_t requests = s.ok + s.non_2xx;
   char buf[1024];
   std::string out;
   std::snprintf(buf, sizeof buf, "vtj-load: %s, %d connections%s, %d threads, %.2f s\n",
-                http2 ? "HTTP/2" : "HTTP/1.1", connections,
-                http2 ? (", " + std::to_string(streams) + " streams each").c_str() : "", threads, seconds);
+                o.http2 ? "HTTP/2" : "HTTP/1.1", o.connections,
+                o.http2 ? (", " + std::to_string(o.streams) + " streams each").c_str() : "", o.threads,
+                seconds);
   out += buf;
   std::snprintf(buf, sizeof buf, "requests:         %llu (2xx %llu, non-2xx %llu)\n",
                 static_cast<unsigned long long>(requests), static_cast<unsigned long long>(s.ok),
@@ -122,8 +134,7 @@ std::string format_summary(const LoadStats& s, double seconds, int connections, 
       buf, sizeof buf, "transport errors: %llu%s%s\n", static_cast<unsigned long long>(s.transport_errors),
       s.first_error.empty() ? "" : " (first: ", s.first_error.empty() ? "" : (s.first_error + ")").c_str());
   out += buf;
-  std::snprintf(buf, sizeof buf, "requests/s:       %.0f\n",
-                seconds > 0 ? static_cast<double>(requests) / seconds : 0.0);
+  std::snprintf(buf, sizeof buf, "requests/s:       %.0f\n", per_second(requests, seconds));
   out += buf;
   std::snprintf(buf, sizeof buf, "latency:          p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
                 ms(s.latency.percentile(0.50)), ms(s.latency.percentile(0.90)),
@@ -135,7 +146,28 @@ std::string format_summary(const LoadStats& s, double seconds, int connections, 
   std::snprintf(buf, sizeof buf, "received:         %.1f MiB\n",
                 static_cast<double>(s.bytes_received) / (1 << 20));
   out += buf;
+  if (!o.cert_list.empty()) {
+    std::string n = std::to_string(o.identities.size());
+    out += "identities:       " + n + " from " + o.cert_list + ", connection j presents identity j mod " + n +
+           "; " + std::to_string(s.connections) + " connections opened\n";
+  }
   return out;
+}
+
+std::string format_csv(const LoadStats& s, double seconds) {
+  uint64_t requests = s.ok + s.non_2xx;
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%llu,%llu,%llu,%llu,%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%llu,%llu\n",
+                static_cast<unsigned long long>(requests), static_cast<unsigned long long>(s.ok),
+                static_cast<unsigned long long>(s.non_2xx),
+                static_cast<unsigned long long>(s.transport_errors), seconds, per_second(requests, seconds),
+                ms(s.latency.percentile(0.50)), ms(s.latency.percentile(0.90)),
+                ms(s.latency.percentile(0.99)), ms(s.latency.max()),
+                static_cast<unsigned long long>(s.connections), static_cast<unsigned long long>(s.resumed));
+  return std::string(
+             "requests,ok_2xx,non_2xx,errors,seconds,rps,p50_ms,p90_ms,p99_ms,max_ms,connections_opened,"
+             "resumed\n") +
+         buf;
 }
 
 }  // namespace vtj::bench

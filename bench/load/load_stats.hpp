@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "load_options.hpp"
+
 namespace vtj::bench {
 
 using Clock = std::chrono::steady_clock;
@@ -39,6 +41,7 @@ struct LoadStats {
   uint64_t non_2xx = 0;               // other complete answers
   std::map<int, uint64_t> by_status;  // non-2xx answers by status
   uint64_t transport_errors = 0;      // connect, TLS, reset, malformed or cut responses
+  uint64_t connections = 0;           // opened (TCP connects started)
   uint64_t handshakes = 0;
   uint64_t resumed = 0;
   uint64_t bytes_received = 0;
@@ -51,7 +54,8 @@ struct LoadStats {
 };
 
 // The summary vtj-load prints.
-std::string format_summary(const LoadStats& stats, double seconds, int connections, int threads, bool http2,
-                           int streams);
+std::string format_summary(const LoadStats& stats, double seconds, const LoadOptions& options);
+// --csv: a header line and a line of values.
+std::string format_csv(const LoadStats& stats, double seconds);
 
 }  // namespace vtj::bench

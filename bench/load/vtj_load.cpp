@@ -1,12 +1,15 @@
 // vtj-load: an HTTPS load generator that presents a client certificate (wrk and h2load cannot), for the
 // register simulator, Apache and nginx alike. Each thread runs an epoll loop over its share of the
-// kept-alive connections; every connection has one request in flight (HTTP/2: --streams of them).
+// kept-alive connections; every connection has one request in flight (HTTP/2: --streams of them). It
+// runs for --duration, or until --requests have ended; --per-connection renews connections, and
+// --cert-list gives each new connection the next client identity (a login storm of many citizens).
 
 #include <netdb.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -28,14 +31,15 @@ struct Target {
   socklen_t len = 0;
 };
 
-void run_worker(const LoadOptions& options, SSL_CTX* ctx, const Target& target, int connections,
-                Clock::time_point deadline, LoadStats& result) {
+void run_worker(Run& run, const Target& target, int connections, Clock::time_point deadline,
+                LoadStats& result) {
   int ep = epoll_create1(EPOLL_CLOEXEC);
   if (ep < 0) {
     result.error("epoll_create1 failed");
     return;
   }
-  Shared shared{options, ctx, options.http2 ? std::string() : build_http1_request(options), {}, true};
+  const LoadOptions& options = run.options;
+  Shared shared{run, options, options.http2 ? std::string() : build_http1_request(options), {}, true};
   std::vector<std::unique_ptr<ClientConn>> conns;
   struct Retry {
     ClientConn* conn;
@@ -43,16 +47,21 @@ void run_worker(const LoadOptions& options, SSL_CTX* ctx, const Target& target, 
   };
   std::vector<Retry> retries;
   auto* addr = reinterpret_cast<const sockaddr*>(&target.addr);
+  // Opens `c` (again): after an immediate failure, once more at `retry_at`; left closed when the run
+  // has no requests left for it.
+  auto reopen = [&](ClientConn* c, Clock::time_point retry_at) {
+    if (c->connect(addr, target.len) == ClientConn::Connect::Failed) {
+      retries.push_back({c, retry_at});
+    }
+  };
   for (int i = 0; i < connections; ++i) {
     conns.push_back(std::make_unique<ClientConn>(shared, ep));
-    if (!conns.back()->connect(addr, target.len)) {
-      retries.push_back({conns.back().get(), Clock::now() + kRetryDelay});
-    }
+    reopen(conns.back().get(), Clock::now() + kRetryDelay);
   }
   std::vector<epoll_event> events(256);
   for (;;) {
     auto now = Clock::now();
-    if (now >= deadline) {
+    if (now >= deadline || run.budget.done()) {
       break;
     }
     for (size_t i = 0; i < retries.size();) {
@@ -60,23 +69,32 @@ void run_worker(const LoadOptions& options, SSL_CTX* ctx, const Target& target, 
         ClientConn* c = retries[i].conn;
         retries[i] = retries.back();
         retries.pop_back();
-        if (!c->connect(addr, target.len)) {
-          retries.push_back({c, now + kRetryDelay});
-        }
+        reopen(c, now + kRetryDelay);
       } else {
         ++i;
       }
     }
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
-    int timeout = static_cast<int>(std::min<long long>(left, retries.empty() ? 100 : 5));
+    // Every request handed out and none of them here: another thread ends the run.
+    if (retries.empty() && run.budget.spent() &&
+        std::none_of(conns.begin(), conns.end(), [](const auto& c) { return c->open(); })) {
+      break;
+    }
+    int timeout = retries.empty() ? 100 : 5;
+    if (deadline != Clock::time_point::max()) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+      timeout = static_cast<int>(std::min<long long>(left, timeout));
+    }
     int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), timeout);
     for (int i = 0; i < n; ++i) {
       auto* c = static_cast<ClientConn*>(events[i].data.ptr);
       uint64_t errors_before = shared.stats.transport_errors;
       if (!c->on_event(events[i].events)) {
-        // Ended: cleanly (Connection: close) it reconnects at once, after an error a little later.
-        if (shared.stats.transport_errors != errors_before || !c->connect(addr, target.len)) {
+        // Ended: cleanly (Connection: close, or its requests done) it reconnects at once, after an
+        // error a little later.
+        if (shared.stats.transport_errors != errors_before) {
           retries.push_back({c, Clock::now() + kRetryDelay});
+        } else {
+          reopen(c, Clock::now() + kRetryDelay);
         }
       }
     }
@@ -118,6 +136,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   signal(SIGPIPE, SIG_IGN);
+  auto identities = load_identities(options.identities);
+  if (!identities) {
+    std::fprintf(stderr, "vtj-load: %s\n", identities.error().c_str());
+    return 2;
+  }
   auto ctx = make_client_context(options);
   if (!ctx) {
     std::fprintf(stderr, "vtj-load: %s\n", ctx.error().c_str());
@@ -130,17 +153,20 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  Run run(options, ctx.value().get(), identities.value());
   auto duration =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.duration_s));
   auto start = Clock::now();
-  auto deadline = start + duration;
+  // With --requests, the duration limits the run only when given.
+  auto deadline =
+      options.requests != 0 && !options.duration_given ? Clock::time_point::max() : start + duration;
   std::vector<LoadStats> results(static_cast<size_t>(options.threads));
   std::vector<std::thread> threads;
   for (int t = 0; t < options.threads; ++t) {
     // Connections spread evenly; the first threads take the remainder.
     int share = options.connections / options.threads + (t < options.connections % options.threads ? 1 : 0);
-    threads.emplace_back(run_worker, std::cref(options), ctx.value().get(), std::cref(target), share,
-                         deadline, std::ref(results[static_cast<size_t>(t)]));
+    threads.emplace_back(run_worker, std::ref(run), std::cref(target), share, deadline,
+                         std::ref(results[static_cast<size_t>(t)]));
   }
   for (auto& t : threads) {
     t.join();
@@ -149,10 +175,10 @@ int main(int argc, char** argv) {
   for (const auto& r : results) {
     total.merge(r);
   }
-  double seconds = std::chrono::duration<double>(deadline - start).count();
+  auto end = run.budget.done() ? std::min(run.budget.done_at(), deadline) : std::min(Clock::now(), deadline);
+  double seconds = std::chrono::duration<double>(end - start).count();
   std::fputs(
-      format_summary(total, seconds, options.connections, options.threads, options.http2, options.streams)
-          .c_str(),
+      options.csv ? format_csv(total, seconds).c_str() : format_summary(total, seconds, options).c_str(),
       stdout);
   return total.ok > 0 ? 0 : 1;
 }
