@@ -25,19 +25,9 @@ WORK=$(mktemp -d)
 . "$SRC/integration/sim/sim-run.sh"
 trap 'vtj_sim_stop; rm -rf "$WORK"' EXIT
 
-password=$(vtj_sim_setting "$DATA" password)
-printf '%s' "$password" >"$WORK/password.txt"
-
-# The request body: what the module sends for the adult (vtj-resolve blanks the password; put it back).
-cat >"$WORK/resolve.conf" <<EOF
-VTJRegisterURL https://127.0.0.1:1/sosowebsite/soso.asmx
-VTJCredentials $(vtj_sim_setting "$DATA" username) $WORK/password.txt
-VTJProduct PERUSSANOMA3
-VTJEndUser throughput-bench
-VTJCache none
-EOF
-"$BUILD/bin/vtj-resolve" --config "$WORK/resolve.conf" --satu 10000101W --show-request |
-  sed "s|<Salasana>[^<]*</Salasana>|<Salasana>$password</Salasana>|" >"$WORK/adult.xml"
+# The request body: what the module sends for the adult.
+. "$SRC/bench/bench-lib.sh"
+bench_sim_body "$WORK/adult.xml"
 
 vtj_sim_start "$BUILD/bin/vtj-register-sim" "$PKI" "$DATA" "$WORK"
 port=$vtj_sim_port
@@ -46,8 +36,7 @@ sim_pid=$vtj_sim_pid
 tls=(--cacert "$PKI/server-ca.pem" --cert "$PKI/customer.pem" --key "$PKI/customer.key")
 base=https://127.0.0.1:$port
 # One query first: a wrong body or certificate shows here, plainly, not as a run of errors.
-soap=('Content-Type: text/xml; charset=utf-8' 'SOAPAction: "http://tempuri.org/TeeHenkilonTunnusKysely"')
-code=$(curl -sS "${tls[@]}" -H "${soap[0]}" -H "${soap[1]}" --data-binary @"$WORK/adult.xml" \
+code=$(curl -sS "${tls[@]}" -H "${BENCH_SOAP[0]}" -H "${BENCH_SOAP[1]}" --data-binary @"$WORK/adult.xml" \
   -o "$WORK/answer.xml" -w '%{http_code}' "$base/sosowebsite/soso.asmx")
 if [[ $code != 200 ]] || ! grep -q 'koodi="0000"' "$WORK/answer.xml"; then
   echo "the simulator did not answer the adult's query with 0000 (HTTP $code):" >&2
@@ -62,7 +51,7 @@ load_status=0
 TIMEFORMAT='%U %S'
 { time "$BUILD/bin/vtj-load" --url "$base/sosowebsite/soso.asmx" "${tls[@]}" \
   --connections "$CONNECTIONS" --threads "$THREADS" --duration "$SECONDS_TO_RUN" --body "$WORK/adult.xml" \
-  --header "${soap[0]}" --header "${soap[1]}" ${VTJ_LOAD_ARGS:-} \
+  --header "${BENCH_SOAP[0]}" --header "${BENCH_SOAP[1]}" ${VTJ_LOAD_ARGS:-} \
   >"$WORK/load.out" 2>"$WORK/load.err"; } 2>"$WORK/load.time" || load_status=$?
 sim_after=$(cpu_ticks "$sim_pid")
 
