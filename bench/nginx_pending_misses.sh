@@ -1,67 +1,67 @@
 #!/usr/bin/env bash
-# How many first logins one nginx worker holds pending at once without blocking: one worker process,
-# N different citizens logging in at the same moment against a register that answers after DELAY ms, and
-# the `vtj` thread pool sized to N. While they wait, the register simulator's count of open connections
-# shows how many queries are in flight, and cached logins of another citizen are timed (they must not
-# wait for the pending ones). Uses the crowd data set (integration/data/make-crowd) and its PKI.
+# Whether one nginx worker keeps serving cached logins while many first logins wait for the register:
+# one worker process, the `vtj` thread pool sized to N, and a register that answers after DELAY ms. Each
+# round: a fresh nginx (an empty cache) with one citizen cached; cache hits of that citizen (CONNECTIONS
+# kept-alive connections) for DELAY - 0.1 s, idle; then N other citizens (the crowd data set) log in at
+# once (one connection each, a first login) and the same cache hits run again from that moment until just
+# before the first query can return: every query is pending through them, their TLS handshakes and
+# register connections included. The p99 of the busy hits against the idle ones is the figure; the
+# medians over ROUNDS rounds are printed.
 #
-#   bench/nginx_pending_misses.sh [BUILD_DIR] [N] [DELAY_MS]
-# Prints figures; asserts nothing about speed.
+#   bench/nginx_pending_misses.sh [BUILD_DIR] [N] [DELAY_MS] [ROUNDS] [CONNECTIONS]
+#   defaults: build 200 2000 3 4
+# Prints figures and "result:" lines (bench/run.sh); asserts nothing about speed.
 set -euo pipefail
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$(cd "${1:-$SRC/build}" && pwd)
+# shellcheck source=bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
+bench_init "${1:-}"
 N=${2:-200}
 DELAY=${3:-2000}
-CROWD=$BUILD/crowd
-mkdir -p "$CROWD"
-if [ ! -f "$CROWD/pki/make-test-pki.stamp" ] || [ "$(grep -c '^\[person crowd-' "$CROWD/register.conf" 2>/dev/null)" -lt "$N" ]; then
-  "$SRC/integration/data/make-crowd" "$CROWD/register.conf" "$N"
-fi
-"$SRC/integration/pki/make-test-pki" "$CROWD/pki" "$CROWD/register.conf" >/dev/null
-PKI=$CROWD/pki
-DATA=$CROWD/register.conf
-WORK=$(mktemp -d)
-chmod 711 "$WORK"
-. "$SRC/integration/sim/sim-run.sh"
-. "$SRC/integration/nginx/nginx-run.sh"
-trap 'vtj_nginx_stop; vtj_sim_stop; rm -rf "$WORK"' EXIT
-export VTJ_ECHO=$BUILD/bin/vtj-echo-backend
+ROUNDS=${4:-3}
+CONNS=${5:-4}
+SECS=$(bench_calc %.3f "$DELAY / 1000 - 0.1")
+bench_crowd_pki "$N"
+bench_sim_start --threads $((N + 64))
+BENCH_NGINX_OPTS=(--workers 1 --main-conf "thread_pool vtj threads=$N max_queue=65536;")
 
-vtj_sim_start "$BUILD/bin/vtj-register-sim" "$PKI" "$DATA" "$WORK" --fault "latency:$DELAY" --threads $((N + 16))
-vtj_sim_directives "$PKI" "$DATA" "$WORK" | vtj_nginx_directives >"$WORK/vtj-http.conf"
-printf 'location /on/ {\n  vtj on;\n  vtj_timeout 2000 %d;\n  proxy_pass http://vtj_echo;\n}\n' $((DELAY * 3)) >"$WORK/vtj.conf"
-vtj_nginx_start "$WORK/nginx" "$PKI" --load "$BUILD/lib/ngx_http_vtj_module.so" --workers 1 --log-level warn \
-  --main-conf "thread_pool vtj threads=$N max_queue=65536;" --http-conf "$WORK/vtj-http.conf" --conf "$WORK/vtj.conf"
+hits() { bench_hits "$1" --connections "$CONNS" --threads 1 --duration "$SECS"; }  # hits NAME
 
-# One citizen cached first (its query waits DELAY too).
-vtj_nginx_curl adult /on/echo -o /dev/null
-time_cached() {  # time_cached COUNT: p50 and max of COUNT sequential cached logins (ms)
-  local i t
-  for i in $(seq 1 "$1"); do
-    t=$(vtj_nginx_curl adult /on/echo -o /dev/null -w '%{time_total}')
-    echo "$t"
-  done | sort -g | awk '{v[NR] = $1 * 1000} END {printf "p50 %.2f ms, max %.2f ms", v[int((NR + 1) / 2)], v[NR]}'
-}
-idle=$(time_cached 50)
-
-mapfile -t crowd < <(awk -F '\t' '$1 ~ /^crowd-/ { print $1 }' "$PKI/citizen/index.tsv" | head -n "$N")
-start=$(date +%s.%N)
-pids=()
-for who in "${crowd[@]}"; do
-  vtj_nginx_curl "$who" /on/echo -o /dev/null -w '%{http_code}\n' >"$WORK/$who.code" 2>/dev/null &
-  pids+=($!)
+echo "one nginx worker; $N first logins of different citizens at once, the register answering after $DELAY ms;"
+echo "cache hits of another citizen ($CONNS kept-alive connections, $SECS s) idle and while they are pending"
+for r in $(seq 1 "$ROUNDS"); do
+  bench_server_start nginx module "VTJTimeout 2000 $((DELAY * 3))"
+  bench_sim_fault none
+  bench_login adult
+  bench_sim_fault "latency:$DELAY"
+  hits idle
+  bench_sim_reset
+  bench_load_background "$WORK/misses.out" --cert-list "$CROWD_LIST" --connections "$N" --per-connection 1 \
+    --requests "$N" --threads 1 --duration $((DELAY * 3 / 1000 + 10))
+  hits busy
+  # The module's connections to the register (the status request's own left out).
+  in_flight=$(($(bench_sim_count active_connections) - 1))
+  wait "$bench_bg_pid" || true
+  bench_load_read "$WORK/misses.out"
+  queries=$(bench_sim_count queries)
+  bench_server_stop
+  echo "$in_flight $load_ok $load_seconds $queries" >>"$WORK/misses"
+  printf 'round %s: hits p99 idle %s ms (%s req/s), busy %s ms (%s req/s); queries in flight at the end %s;\n' \
+    "$r" "$(bench_last idle 3)" "$(bench_last idle 1)" \
+    "$(bench_last busy 3)" "$(bench_last busy 1)" "$in_flight"
+  printf '  first logins answered 2xx %s of %s in %s s (p50 %s ms), register queries %s\n' "$load_ok" "$N" \
+    "$load_seconds" "$load_p50" "$queries"
 done
-sleep $(awk -v d="$DELAY" 'BEGIN { print d / 2000 }')
-in_flight=$(vtj_sim_status "$PKI" | grep -o '"active_connections":[0-9]*' | cut -d: -f2)
-busy=$(time_cached 20)
-wait "${pids[@]}"
-end=$(date +%s.%N)
-ok=$(cat "$WORK"/crowd-*.code | grep -c '^200$' || true)
-queries=$(vtj_sim_status "$PKI" | grep -o '"queries":[0-9]*' | cut -d: -f2)
 
-echo "one nginx worker, $N first logins of different citizens at once, register answering after $DELAY ms"
-echo "register connections open midway (the status request included): $in_flight"
-echo "answered 200: $ok of $N in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') s; register queries: $queries (1 + $N expected)"
-echo "cached logins of another citizen, idle:                $idle"
-echo "cached logins of another citizen, while $N are pending: $busy"
+ratio=$(bench_calc %.2f "$(bench_column busy 3) / $(bench_column idle 3)")
+for m in idle busy; do
+  printf 'cache hits %-25s p50 %s ms, p99 %s ms, %s req/s (medians)\n' \
+    "$([ $m = idle ] && echo "idle:" || echo "while $N are pending:")" "$(bench_column $m 2)" "$(bench_column $m 3)" \
+    "$(bench_column $m 1)"
+  bench_result "nginx.pending.${m}_p99" "$(bench_column $m 3)" ms
+  bench_result "nginx.pending.${m}_rps" "$(bench_column $m 1)" req/s
+done
+echo "p99 busy/idle: $ratio"
+bench_result nginx.pending.ratio "$ratio" x
+bench_result nginx.pending.in_flight "$(bench_column misses 1)" queries
+bench_result nginx.pending.seconds "$(bench_column misses 3)" s
+bench_result nginx.pending.ok "$(bench_least misses 2)" requests
