@@ -537,6 +537,20 @@ void vtj_result_header(const vtj_result* r, size_t i, const char** name, const c
   *name = i < h.size() ? h[i].first.c_str() : "";
   *value = i < h.size() ? h[i].second.c_str() : "";
 }
+void vtj_result_header_at(const vtj_result* r, size_t i, vtj_header* out) {
+  const auto& h = headers_of(r);
+  if (i >= h.size()) {
+    *out = vtj_header{"", 0, "", 0, "", 0};
+    return;
+  }
+  const vtj::engine::Outcome& o = *r->answer;
+  out->name = h[i].first.c_str();
+  out->name_len = h[i].first.size();
+  out->key = o.header_keys[i].c_str();
+  out->key_hash = o.header_key_hashes[i];
+  out->value = h[i].second.c_str();
+  out->value_len = h[i].second.size();
+}
 size_t vtj_result_env_count(const vtj_result* r) {
   return env_of(r).size();
 }

@@ -152,6 +152,16 @@ const char *vtj_result_status(const vtj_result *result);
 size_t vtj_result_header_count(const vtj_result *result);
 /* Header names and values (encoded per VTJHeaderEncoding): never CR, LF or NUL. */
 void vtj_result_header(const vtj_result *result, size_t index, const char **name, const char **value);
+/* The same header with lengths, and its name in lower case (for servers that index headers by it). */
+typedef struct vtj_header {
+  const char *name;
+  size_t name_len;
+  const char *key; /* name in ASCII lower case, name_len bytes */
+  size_t key_hash; /* over key: h = h * 31 + byte, from 0 (nginx's ngx_hash_key) */
+  const char *value;
+  size_t value_len;
+} vtj_header;
+void vtj_result_header_at(const vtj_result *result, size_t index, vtj_header *out);
 size_t vtj_result_env_count(const vtj_result *result);
 /* Environment names (VTJ_SURNAME) and raw UTF-8 values, for CGI, PHP and SSI. */
 void vtj_result_env(const vtj_result *result, size_t index, const char **name, const char **value);

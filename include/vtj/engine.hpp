@@ -81,6 +81,8 @@ struct Outcome {
   bool retry_after = false;
   std::string status;                                       // ok | stale | unavailable (Allow)
   std::vector<std::pair<std::string, std::string>> headers;  // name, encoded value
+  std::vector<std::string> header_keys;                      // headers[i]'s name in lower case, and
+  std::vector<size_t> header_key_hashes;                     // its hash h = h * 31 + c (nginx's own)
   std::vector<std::pair<std::string, std::string>> env;      // VTJ_SURNAME, raw UTF-8
   std::vector<std::pair<std::string, std::string>> fields;   // given-names (or a path), raw UTF-8
   LogLevel log_level = LogLevel::None;

@@ -188,6 +188,9 @@ static void null_handles(void) {
         "result accessors on NULL fail closed");
   check(vtj_config_enabled(NULL) == 0 && vtj_config_used(NULL) == 0 && vtj_config_spoof_reject(NULL) == 0,
         "configuration queries on NULL say no");
+  vtj_header h;
+  vtj_result_header_at(NULL, 0, &h);
+  check(h.name_len == 0 && h.value_len == 0 && strcmp(h.key, "") == 0, "a header of NULL is empty");
   vtj_result *r = vtj_resolve(NULL, NULL, NULL, 0, VTJ_MODE_FULL);
   check(vtj_result_outcome(r) == VTJ_OUTCOME_SKIP, "no configuration: skip");
   vtj_result_free(r);

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "text/ascii.hpp"
 #include "vtj/identity.hpp"
 #include "vtj/policy.hpp"
 #include "vtj/register_query.hpp"
@@ -102,6 +103,17 @@ Outcome allow(const Location& location, const policy::Decision& d, const reg::Pe
   o.http_status = 200;
   o.status = d.status;
   o.headers = render::headers(values, s.encoding);
+  o.header_keys.reserve(o.headers.size());
+  o.header_key_hashes.reserve(o.headers.size());
+  for (const auto& h : o.headers) {
+    std::string key = text::ascii_lower(h.first);
+    size_t hash = 0;
+    for (char c : key) {
+      hash = hash * 31 + static_cast<unsigned char>(c);
+    }
+    o.header_keys.push_back(std::move(key));
+    o.header_key_hashes.push_back(hash);
+  }
   for (const render::FieldValue& v : values) {
     // Raw UTF-8 for CGI, PHP and SSI; control characters never reach an environment either.
     std::string raw = render::encode(v.value, config::Encoding::Utf8);
@@ -424,9 +436,26 @@ struct Memo {
   }
 };
 
+// The memo is reached through a plain pointer in the initial-exec TLS model: the server modules are
+// shared objects, where a thread_local object would cost a __tls_get_addr call and an initialisation check
+// on every request. Only the owner (made once per thread) has a destructor, which frees the memo when the
+// thread ends.
+[[gnu::tls_model("initial-exec")]] thread_local Memo* t_memo = nullptr;
+struct MemoOwner {
+  Memo* memo = nullptr;
+  ~MemoOwner() {
+    delete memo;
+    t_memo = nullptr;
+  }
+};
+
 Memo& thread_memo() {
-  thread_local Memo memo;
-  return memo;
+  if (t_memo == nullptr) {
+    thread_local MemoOwner owner;
+    owner.memo = new Memo;
+    t_memo = owner.memo;
+  }
+  return *t_memo;
 }
 
 }  // namespace

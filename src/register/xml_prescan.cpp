@@ -1,11 +1,11 @@
 #include "register/xml_prescan.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <initializer_list>
 #include <string>
 
 #include "register/xml_text.hpp"
+#include "text/ascii.hpp"
 
 namespace vtj::reg::detail {
 
@@ -13,14 +13,6 @@ namespace {
 
 ParseError make_error(ParseErrorKind kind, std::string detail) {
   return ParseError{kind, std::move(detail)};
-}
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
 }
 
 // Printable ASCII only, bounded: the name comes from untrusted bytes and ends up in logs.
@@ -120,7 +112,7 @@ Result<SourceEncoding, ParseError> sniff_encoding(std::string_view bytes) {
   }
   bool bom = starts_with_bytes(bytes, {0xEF, 0xBB, 0xBF});
   std::string_view body = strip_bom(bytes);
-  std::string name = lower_ascii(declared(body, "encoding"));
+  std::string name = text::ascii_lower(declared(body, "encoding"));
   Utf8Kind kind = classify_utf8(body);
   if (name.empty() || bom || is_utf8_or_ascii_name(name)) {
     if (kind == Utf8Kind::Invalid) {

@@ -5,6 +5,7 @@
 // Latin-1 locale they would call 0xC4/0xE4 letters.
 
 #include <charconv>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -24,6 +25,14 @@ constexpr char ascii_lower(char c) {
 }
 constexpr char ascii_upper(char c) {
   return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = ascii_lower(c);
+  }
+  return out;
 }
 
 // ASCII case-insensitive comparisons.

@@ -467,6 +467,20 @@ TEST_F(EngineResolve, FreshEntryAnswersWithoutTheRegister) {
   EXPECT_EQ(o.kind, Outcome::Kind::Allow);
   EXPECT_EQ(o.status, "ok");
   EXPECT_EQ(o.headers, rendered(*r.person, loc_->settings()));
+  // Each header's lower-case name and its nginx hash (h = h * 31 + c), for the nginx module.
+  ASSERT_EQ(o.header_keys.size(), o.headers.size());
+  ASSERT_EQ(o.header_key_hashes.size(), o.headers.size());
+  for (size_t i = 0; i < o.headers.size(); ++i) {
+    std::string lower;
+    size_t hash = 0;
+    for (char c : o.headers[i].first) {
+      lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      hash = hash * 31 + static_cast<unsigned char>(lower.back());
+    }
+    EXPECT_EQ(o.header_keys[i], lower);
+    EXPECT_EQ(o.header_key_hashes[i], hash) << lower;
+  }
+  EXPECT_EQ(o.header_keys.front(), "vtj-hetu");
   EXPECT_TRUE(contains(o.log, "(cache)")) << o.log;
   // A cached "not found" is an answer too: denied without asking again.
   put(Record{reg::Outcome::NotFound, {}}, 60000, "87654321R");
