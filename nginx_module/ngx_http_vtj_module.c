@@ -73,6 +73,7 @@ static char *ngx_http_vtj_merge_loc_conf(ngx_conf_t *cf, void *parent, void *chi
 static ngx_int_t ngx_http_vtj_init_module(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_vtj_init_process(ngx_cycle_t *cycle);
 static void ngx_http_vtj_free_engine(void *data);
+static void ngx_http_vtj_peer_init(void);
 
 static ngx_command_t ngx_http_vtj_commands[VTJ_MAX_DIRECTIVES + 1];
 
@@ -298,6 +299,7 @@ static ngx_int_t ngx_http_vtj_postconfiguration(ngx_conf_t *cf) {
   if (!mcf->used) {
     return NGX_OK;
   }
+  ngx_http_vtj_peer_init();
   /* The cache as the http block sets it (vtj_cache, vtj_cache_key): one per nginx. */
   {
     ngx_uint_t i;
@@ -572,22 +574,18 @@ static void ngx_http_vtj_log(ngx_http_request_t *r, const vtj_result *res) {
   }
 }
 
-static ngx_int_t ngx_http_vtj_add_header(ngx_http_request_t *r, ngx_list_t *list, const char *name,
-                                         const char *value) {
+static ngx_int_t ngx_http_vtj_add_header(ngx_list_t *list, const vtj_header *vh) {
   ngx_table_elt_t *h = ngx_list_push(list);
-  size_t nlen = ngx_strlen(name);
   if (h == NULL) {
     return NGX_ERROR;
   }
-  h->key.len = nlen;
-  h->key.data = (u_char *)name; /* the result lives as long as the request */
-  h->value.len = ngx_strlen(value);
-  h->value.data = (u_char *)value;
-  h->lowcase_key = ngx_pnalloc(r->pool, nlen);
-  if (h->lowcase_key == NULL) {
-    return NGX_ERROR;
-  }
-  h->hash = ngx_hash_strlow(h->lowcase_key, h->key.data, nlen);
+  /* The result lives as long as the request: its strings are used as they are. */
+  h->key.len = vh->name_len;
+  h->key.data = (u_char *)vh->name;
+  h->value.len = vh->value_len;
+  h->value.data = (u_char *)vh->value;
+  h->lowcase_key = (u_char *)vh->key;
+  h->hash = vh->key_hash;
 #if (nginx_version >= 1023000)
   h->next = NULL;
 #endif
@@ -609,9 +607,9 @@ static ngx_int_t ngx_http_vtj_apply(ngx_http_request_t *r, ngx_http_vtj_ctx_t *c
     ctx->applied = 1;
     n = vtj_result_header_count(res);
     for (i = 0; i < n; ++i) {
-      const char *name, *value;
-      vtj_result_header(res, i, &name, &value);
-      if (ngx_http_vtj_add_header(r, &r->headers_in.headers, name, value) != NGX_OK) {
+      vtj_header vh;
+      vtj_result_header_at(res, i, &vh);
+      if (ngx_http_vtj_add_header(&r->headers_in.headers, &vh) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
       }
     }
@@ -676,28 +674,94 @@ static void ngx_http_vtj_task_done(ngx_event_t *ev) {
   ngx_http_run_posted_requests(c);
 }
 
+/* The DER of a TLS connection's peer certificate, made once per connection (kept-alive requests and
+ * HTTP/2 streams reuse it): in the TCP connection's pool, found through an ex_data slot of its SSL object.
+ * The slot has no callbacks (OpenSSL would go on calling them after a reload unloaded the module); the
+ * pool's cleanup drops the certificate's reference, after nginx has freed the SSL object. */
+typedef struct {
+  X509 *cert; /* a reference held, so its address stays this certificate's */
+  u_char *der;
+  size_t len;
+} ngx_http_vtj_peer_t;
+
+static int ngx_http_vtj_peer_index = -1;
+
+/* Once per process (a reload keeps the loaded module and its slot). */
+static void ngx_http_vtj_peer_init(void) {
+#if (NGX_HTTP_SSL)
+  if (ngx_http_vtj_peer_index < 0) {
+    ngx_http_vtj_peer_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+  }
+#endif
+}
+
+static void ngx_http_vtj_peer_cleanup(void *data) {
+  ngx_http_vtj_peer_t *peer = data;
+  X509_free(peer->cert);
+  peer->cert = NULL;
+}
+
 static ngx_int_t ngx_http_vtj_certificate(ngx_http_request_t *r, u_char **der, size_t *len) {
   *der = NULL;
   *len = 0;
 #if (NGX_HTTP_SSL)
   if (r->connection->ssl != NULL) {
     SSL *ssl = r->connection->ssl->connection;
-    X509 *cert = SSL_get_peer_certificate(ssl);
-    if (cert != NULL) {
-      /* Only a certificate the server verified (ssl_verify_client on; optional with a good chain). */
-      if (SSL_get_verify_result(ssl) == X509_V_OK) {
-        int n = i2d_X509(cert, NULL);
-        if (n > 0) {
-          u_char *p = ngx_pnalloc(r->pool, n);
-          if (p == NULL) {
-            X509_free(cert);
-            return NGX_ERROR;
-          }
-          *der = p;
-          *len = (size_t)i2d_X509(cert, &p);
-        }
+    ngx_connection_t *tc = ngx_ssl_get_connection(ssl); /* the TCP connection, also under HTTP/2 */
+    ngx_http_vtj_peer_t *peer = NULL;
+    X509 *cert;
+    u_char *p;
+    int n;
+    /* Only a certificate the server verified (ssl_verify_client on; optional with a good chain). */
+    if (SSL_get_verify_result(ssl) != X509_V_OK) {
+      return NGX_OK;
+    }
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    cert = SSL_get0_peer_certificate(ssl);
+#else
+    cert = SSL_get_peer_certificate(ssl);
+    X509_free(cert); /* the session keeps its own reference */
+#endif
+    if (cert == NULL) {
+      return NGX_OK;
+    }
+    if (ngx_http_vtj_peer_index >= 0) {
+      peer = SSL_get_ex_data(ssl, ngx_http_vtj_peer_index);
+    }
+    if (peer != NULL && peer->cert == cert) {
+      *der = peer->der;
+      *len = peer->len;
+      return NGX_OK;
+    }
+    n = i2d_X509(cert, NULL);
+    if (n <= 0) {
+      return NGX_OK;
+    }
+    if (peer == NULL && ngx_http_vtj_peer_index >= 0 && tc != NULL) {
+      ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(tc->pool, sizeof(ngx_http_vtj_peer_t));
+      if (cln == NULL) {
+        return NGX_ERROR;
       }
-      X509_free(cert);
+      peer = cln->data;
+      ngx_memzero(peer, sizeof *peer);
+      cln->handler = ngx_http_vtj_peer_cleanup;
+      if (SSL_set_ex_data(ssl, ngx_http_vtj_peer_index, peer) != 1) {
+        peer = NULL;
+      }
+    }
+    /* Kept for the connection (or, without a place to keep it, made for this request only). */
+    p = ngx_pnalloc(peer != NULL ? tc->pool : r->pool, n);
+    if (p == NULL) {
+      return NGX_ERROR;
+    }
+    *der = p;
+    *len = (size_t)i2d_X509(cert, &p);
+    if (peer != NULL) {
+      X509_up_ref(cert);
+      X509_free(peer->cert);
+      peer->cert = cert;
+      peer->der = *der;
+      peer->len = *len;
     }
   }
 #endif
@@ -778,7 +842,14 @@ ngx_int_t ngx_http_vtj_handler(ngx_http_request_t *r) {
   t = task->ctx;
   t->engine = mcf->engine;
   t->config = here;
-  t->der = der;
+  /* The task's own copy: the connection's pool could be gone before a blocked HTTP/2 stream's task ends. */
+  t->der = ngx_pnalloc(r->pool, der_len > 0 ? der_len : 1);
+  if (t->der == NULL) {
+    return NGX_HTTP_INTERNAL_SERVER_ERROR;
+  }
+  if (der_len > 0) {
+    ngx_memcpy(t->der, der, der_len);
+  }
   t->der_len = der_len;
   t->result = NULL;
   t->r = r;
