@@ -7,14 +7,24 @@
  *                  virtual host where the module is configured (strip and log, or 400)
  *   fixups         resolve the citizen (after mod_ssl); set the headers and the CGI environment, or answer
  *                  403/503 (with Retry-After). Runs before any handler, proxy or CGI.
+ *
+ * The certificate: mod_ssl says whether it verified one (SSL_CLIENT_VERIFY). Its bytes come from the TLS
+ * connection, which mod_ssl hands to its "pre_handshake" hook, encoded once per connection and
+ * certificate (SSL_CLIENT_CERT would encode PEM again for every request); without the hook (another TLS
+ * module) SSL_CLIENT_CERT is used.
  */
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "apr_strings.h"
+#include "apr_thread_mutex.h"
 #include "ap_config.h"
+#include "apr_optional_hooks.h" /* after ap_config.h, which brings what it needs */
 #include "ap_mpm.h"
 #include "http_config.h"
 #include "http_core.h"
@@ -360,13 +370,18 @@ static request_rec *initial_request(request_rec *r) {
 }
 
 /* The strings belong to the result, which lives until the initial request's pool is cleaned up: the
- * tables take them without copies. */
-static void apply_result(request_rec *r, const vtj_result *res) {
+ * tables take them without copies. `fresh`: the initial request, whose header_parser removed every name
+ * the module sets (so the headers are appended without a search); a redirect shares its headers. */
+static void apply_result(request_rec *r, const vtj_result *res, int fresh) {
   size_t i, n = vtj_result_header_count(res);
   for (i = 0; i < n; ++i) {
     const char *name, *value;
     vtj_result_header(res, i, &name, &value);
-    apr_table_setn(r->headers_in, name, value);
+    if (fresh) {
+      apr_table_addn(r->headers_in, name, value);
+    } else {
+      apr_table_setn(r->headers_in, name, value);
+    }
   }
   n = vtj_result_env_count(res);
   for (i = 0; i < n; ++i) {
@@ -374,6 +389,107 @@ static void apply_result(request_rec *r, const vtj_result *res) {
     vtj_result_env(res, i, &name, &value);
     apr_table_setn(r->subprocess_env, name, value);
   }
+}
+
+/* ---- The client certificate, per connection ---- */
+
+/* A peer certificate's DER. Kept until the connection ends, even when a renegotiation brings another
+ * certificate: a request in another thread (HTTP/2 streams) may still be reading it. */
+typedef struct vtj_der {
+  struct vtj_der *older;
+  X509 *cert; /* a reference held, so its address stays this certificate's */
+  size_t len;
+  unsigned char bytes[];
+} vtj_der;
+
+/* Per TLS connection (the one mod_ssl serves; HTTP/2 streams and mod_http2's secondary connections find
+ * it on their master): its SSL object and the DER of its latest peer certificate, encoded once. */
+typedef struct {
+  SSL *ssl;
+  apr_thread_mutex_t *lock; /* the streams of one connection run in several threads */
+  vtj_der *der;
+} vtj_conn;
+
+static apr_status_t free_conn(void *data) {
+  vtj_conn *vc = data;
+  while (vc->der != NULL) {
+    vtj_der *d = vc->der;
+    vc->der = d->older;
+    X509_free(d->cert);
+    free(d);
+  }
+  return APR_SUCCESS;
+}
+
+/* mod_ssl's optional hook "pre_handshake" (upstream declares it in mod_ssl_openssl.h, which Debian does
+ * not install): every TLS connection's SSL object, before its handshake, in the connection's thread. */
+static int vtj_pre_handshake(conn_rec *c, SSL *ssl, int is_proxy) {
+  vtj_conn *vc;
+  if (is_proxy) {
+    return OK;
+  }
+  vc = apr_pcalloc(c->pool, sizeof *vc);
+  if (apr_thread_mutex_create(&vc->lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS) {
+    return OK; /* the certificate then comes from SSL_CLIENT_CERT */
+  }
+  vc->ssl = ssl;
+  apr_pool_cleanup_register(c->pool, vc, free_conn, apr_pool_cleanup_null);
+  ap_set_module_config(c->conn_config, &vtj_module, vc);
+  return OK;
+}
+
+/* The DER of the connection's peer certificate, encoded when the certificate is new to the connection. */
+static const vtj_der *connection_der(request_rec *r, vtj_conn *vc) {
+  X509 *cert = SSL_get1_peer_certificate(vc->ssl);
+  vtj_der *d;
+  if (cert == NULL) {
+    return NULL;
+  }
+  apr_thread_mutex_lock(vc->lock);
+  d = vc->der;
+  if (d != NULL && d->cert == cert) {
+    X509_free(cert);
+  } else {
+    int n = i2d_X509(cert, NULL);
+    d = n > 0 ? malloc(sizeof *d + (size_t)n) : NULL;
+    if (d != NULL) {
+      unsigned char *p = d->bytes;
+      d->len = (size_t)i2d_X509(cert, &p);
+      d->cert = cert; /* the reference SSL_get1_peer_certificate took */
+      d->older = vc->der;
+      vc->der = d;
+      ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                    "vtj: client certificate read from the TLS connection (%" APR_SIZE_T_FMT " bytes)", d->len);
+    } else {
+      X509_free(cert);
+    }
+  }
+  apr_thread_mutex_unlock(vc->lock);
+  return d;
+}
+
+/* The verified client certificate of the request (DER, or mod_ssl's PEM), or NULL. */
+static const char *client_certificate(request_rec *r, size_t *len) {
+  conn_rec *c = r->connection;
+  const char *verify = ap_ssl_var_lookup(r->pool, r->server, c, r, "SSL_CLIENT_VERIFY");
+  vtj_conn *vc = ap_get_module_config((c->master != NULL ? c->master : c)->conn_config, &vtj_module);
+  const char *pem;
+  *len = 0;
+  if (verify == NULL || strcmp(verify, "SUCCESS") != 0) {
+    return NULL;
+  }
+  if (vc != NULL) {
+    const vtj_der *d = connection_der(r, vc);
+    if (d != NULL) {
+      *len = d->len;
+      return (const char *)d->bytes;
+    }
+  }
+  ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                "vtj: client certificate from SSL_CLIENT_CERT (mod_ssl's pre_handshake hook gave no connection)");
+  pem = ap_ssl_var_lookup(r->pool, r->server, c, r, "SSL_CLIENT_CERT");
+  *len = pem != NULL ? strlen(pem) : 0;
+  return pem;
 }
 
 /* Per initial request: the resolution, and whether the module answered with its deny already (so the
@@ -388,18 +504,16 @@ static int vtj_fixups(request_rec *r) {
   const vtj_config *here = ap_get_module_config(r->per_dir_config, &vtj_module);
   request_rec *first = initial_request(r);
   vtj_request *req = ap_get_module_config(first->request_config, &vtj_module);
-  const char *cert = NULL;
+  const char *cert;
+  size_t cert_len;
   int outcome, level;
   if (req == NULL && !vtj_config_enabled(here)) {
     return DECLINED;
   }
   if (req == NULL) {
-    const char *verify = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, "SSL_CLIENT_VERIFY");
-    if (verify != NULL && strcmp(verify, "SUCCESS") == 0) {
-      cert = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, "SSL_CLIENT_CERT");
-    }
+    cert = client_certificate(r, &cert_len);
     req = apr_pcalloc(first->pool, sizeof *req);
-    req->res = vtj_resolve(vtj_proc.engine, here, cert, cert != NULL ? strlen(cert) : 0, VTJ_MODE_FULL);
+    req->res = vtj_resolve(vtj_proc.engine, here, cert, cert_len, VTJ_MODE_FULL);
     if (req->res == NULL) {
       ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "vtj: denied (500): out of memory");
       return HTTP_INTERNAL_SERVER_ERROR;
@@ -416,7 +530,7 @@ static int vtj_fixups(request_rec *r) {
     return DECLINED; /* the ErrorDocument of the module's own deny */
   }
   if (outcome == VTJ_OUTCOME_ALLOW) {
-    apply_result(r, req->res);
+    apply_result(r, req->res, r == first);
     /* A page made for one citizen must never be served to another from a response cache. */
     r->no_cache = 1;
     return DECLINED;
@@ -439,6 +553,7 @@ static void register_hooks(apr_pool_t *p) {
   ap_hook_child_init(vtj_child_init, NULL, NULL, APR_HOOK_MIDDLE);
   ap_hook_header_parser(vtj_header_parser, NULL, NULL, APR_HOOK_REALLY_FIRST);
   ap_hook_fixups(vtj_fixups, after_ssl, NULL, APR_HOOK_FIRST);
+  apr_optional_hook_add("pre_handshake", (void (*)(void))vtj_pre_handshake, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 module AP_MODULE_DECLARE_DATA vtj_module = {
