@@ -88,12 +88,30 @@ std::string base64(std::string_view s) {
 }
 
 // Case-folded, '_' as '-': how header names are compared for collisions (CGI and proxies blur both).
+char normalized(char c) {
+  return c == '_' ? '-' : config::ascii_lower(c);
+}
+
 std::string normalize(std::string_view name) {
   std::string out(name);
   for (char& c : out) {
-    c = c == '_' ? '-' : config::ascii_lower(c);
+    c = normalized(c);
   }
   return out;
+}
+
+// Whether `name` begins with `prefix`, which is normalised already (no copy: this runs for every header of
+// every request).
+bool starts_normalized(std::string_view name, std::string_view prefix) {
+  if (name.size() < prefix.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (normalized(name[i]) != prefix[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string underscored(std::string_view s, bool upper) {
@@ -187,13 +205,17 @@ void HeaderScrubber::add(const config::Settings& s) {
 }
 
 bool HeaderScrubber::collides(std::string_view client_header) const {
-  std::string name = normalize(client_header);
   for (const std::string& prefix : prefixes_) {
-    if (name.compare(0, prefix.size(), prefix) == 0) {
+    if (starts_normalized(client_header, prefix)) {
       return true;
     }
   }
-  return std::find(owned_.begin(), owned_.end(), name) != owned_.end();
+  for (const std::string& owned : owned_) {
+    if (owned.size() == client_header.size() && starts_normalized(client_header, owned)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool collides(std::string_view client_header, const config::Settings& s) {
