@@ -51,7 +51,10 @@ measure none
 bench_result "$SERVER.rss.none_before" "$before" KiB
 bench_result "$SERVER.rss.none_after" "$after" KiB
 bench_result "$SERVER.rss.none_growth" "$growth" %
+none_growth=$growth
 measure module
+echo "the module's share: $(bench_calc %.2f "$growth - $none_growth") percentage points"
+bench_result "$SERVER.rss.module_share" "$(bench_calc %.2f "$growth - $none_growth")" pp
 bench_result "$SERVER.rss.start" "$start" KiB
 bench_result "$SERVER.rss.before" "$before" KiB
 bench_result "$SERVER.rss.after" "$after" KiB
