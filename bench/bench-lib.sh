@@ -190,7 +190,7 @@ bench_rss_kib() {
   echo "$sum"
 }
 
-bench_load_has() { "$BUILD/bin/vtj-load" --help 2>&1 | grep -q -- "$1"; }
+bench_load_has() { grep -q -- "$1" <<<"$("$BUILD/bin/vtj-load" --help 2>&1)"; }
 
 # _bench_load_url: the target vtj-load runs against, for _bench_load_run and bench_load_background.
 _bench_load_url() { _bench_url=(--url "https://localhost:$bench_port$bench_path" --cacert "$PKI/server-ca.pem"); }

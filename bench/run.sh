@@ -36,7 +36,8 @@ echo "== Building (Release) into $BUILD =="
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DVTJ_BENCH=ON >/dev/null
 targets=(mod_vtj ngx_http_vtj_module vtj-register-sim vtj-echo-backend vtj-load vtj-resolve)
 # vtj-cache-footprint, where the tree has it; without it its figure is reported missing.
-if cmake --build "$BUILD" --target help | grep -q 'vtj-cache-footprint'; then targets+=(vtj-cache-footprint); fi
+known=$(cmake --build "$BUILD" --target help)
+if grep -q 'vtj-cache-footprint' <<<"$known"; then targets+=(vtj-cache-footprint); fi
 cmake --build "$BUILD" -j"$(nproc)" --target "${targets[@]}"
 BUILD=$(cd "$BUILD" && pwd)
 if [ -z "$OUT" ]; then
