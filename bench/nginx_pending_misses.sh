@@ -29,7 +29,7 @@ hits() { bench_hits "$1" --connections "$CONNS" --threads 1 --duration "$SECS"; 
 echo "one nginx worker; $N first logins of different citizens at once, the register answering after $DELAY ms;"
 echo "cache hits of another citizen ($CONNS kept-alive connections, $SECS s) idle and while they are pending"
 for r in $(seq 1 "$ROUNDS"); do
-  bench_server_start nginx module "VTJTimeout 2000 $((DELAY * 3))"
+  bench_server_start nginx module "VTJTimeout 1000 $((DELAY * 3 + 1000))"
   bench_sim_fault none
   bench_login adult
   bench_sim_fault "latency:$DELAY"
