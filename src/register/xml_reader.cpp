@@ -13,6 +13,7 @@
 #include <xercesc/util/SecurityManager.hpp>
 #include <xercesc/util/XMLException.hpp>
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <type_traits>
@@ -286,8 +287,14 @@ Result<Document, ParseError> read_xml(std::string_view bytes, const ParseLimits&
   if (!xerces_ready()) {
     return err(make_error(ParseErrorKind::Malformed, "XML parser could not be initialised"));
   }
+  // One parser per thread, reused: making one (its scanner, grammar and pools) cost as much as scanning a
+  // small answer. A parse that ends in an exception drops it, so the next one starts from a new parser.
+  thread_local std::unique_ptr<HardenedParser> reused;
   try {
-    HardenedParser parser;
+    if (!reused) {
+      reused = std::make_unique<HardenedParser>();
+    }
+    HardenedParser& parser = *reused;
     TreeBuilder builder(limits);
     parser.setDocumentHandler(&builder);
     parser.setErrorHandler(&builder);
@@ -321,16 +328,22 @@ Result<Document, ParseError> read_xml(std::string_view bytes, const ParseLimits&
     }
     return builder.take_document();
   } catch (const XercesPanic&) {
+    reused.reset();
     return err(make_error(ParseErrorKind::Malformed, "XML parser panic"));
   } catch (const xc::OutOfMemoryException&) {
+    reused.reset();
     return err(make_error(ParseErrorKind::TooLarge, "XML parser ran out of memory"));
   } catch (const xc::XMLException& e) {
+    reused.reset();
     return err(make_error(ParseErrorKind::Malformed, identity::sanitize_for_log(to_utf8(e.getMessage()))));
   } catch (const xc::SAXException& e) {
+    reused.reset();
     return err(make_error(ParseErrorKind::Malformed, identity::sanitize_for_log(to_utf8(e.getMessage()))));
   } catch (const std::bad_alloc&) {
+    reused.reset();
     return err(make_error(ParseErrorKind::TooLarge, "out of memory"));
   } catch (...) {
+    reused.reset();
     return err(make_error(ParseErrorKind::Malformed, "XML parser failed"));
   }
 }
