@@ -1,27 +1,32 @@
 // VTJCache shm:SIZE and none. One store in shared memory serves every worker process (and thread) of a
-// server: a fixed array of buckets, each a robust process-shared mutex, a futex word and kWays slots.
-// Nothing in it may depend on a process staying alive: a worker killed while holding a lock leaves the
-// lock repaired by the next process (the entries it guarded dropped), a leader killed mid-query leaves a
-// flight the next caller takes over, and waiters sleep on a futex, never on a process-shared condition
-// variable (glibc's cannot be woken safely once a waiter process has died inside it).
+// server: a fixed array of buckets (shm_layout.hpp), each a robust process-shared mutex, a futex word and
+// a heap of variable-size records (shm_bucket.hpp). A key has two buckets: its value is stored in the one
+// that held less at the time (two-choice hashing keeps buckets evenly full), and its flight in the
+// primary one, where its waiters sleep. Nothing may depend on a process staying alive: a worker killed
+// while holding a lock leaves the lock repaired by the next process (the records it guarded dropped), a
+// leader killed mid-query leaves a flight the next caller takes over, and waiters sleep on a futex, never
+// on a process-shared condition variable (glibc's cannot be woken safely once a waiter process has died
+// inside it).
+//
+// Locks: a lookup holds one bucket at a time (the secondary first when the primary's away counter says
+// the key's value may be there). Whatever must see both buckets at once (leading or waiting while a value
+// may be in the secondary, completing when the secondary holds an old value or looks emptier) locks both,
+// the lower index first, so that no two callers wait for each other. The primary's lock alone suffices
+// otherwise: a value reaches the secondary only under both locks, so while the primary is held and its
+// away counter for the key reads zero, the secondary holds no value of the key and gains none.
 
-#include "vtj/cache.hpp"
-
-#include <linux/futex.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstring>
-#include <ctime>
+#include <memory>
 #include <new>
 
+#include "cache/shm_bucket.hpp"
 #include "cache/shm_layout.hpp"
+#include "vtj/cache.hpp"
 
 namespace vtj::cache {
 
@@ -33,113 +38,100 @@ using Kind = Store::Acquired::Kind;
 // A waiter looks again at least this often, so a leader that died without a word is noticed.
 constexpr std::chrono::milliseconds kWaitSlice{50};
 
-int64_t wall_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// steady_clock is CLOCK_MONOTONIC: one clock for every process of the machine, so a lease written by one
-// process means the same to another, and deadlines (steady_clock) compare with it.
-int64_t to_ns(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-// A zombie still counts as alive until its parent reaps it; the lease bounds that too.
-bool process_alive(int32_t pid) {
-  return pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH;
-}
-
 void count(std::atomic<uint64_t>& counter) {
   counter.fetch_add(1, std::memory_order_relaxed);
 }
 
-// Not FUTEX_PRIVATE_FLAG: the word is shared between processes.
-void futex_wait(std::atomic<uint32_t>& word, uint32_t seen, std::chrono::nanoseconds timeout) {
-  timespec ts{};
-  ts.tv_sec = static_cast<time_t>(timeout.count() / 1000000000);
-  ts.tv_nsec = static_cast<long>(timeout.count() % 1000000000);
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT, seen, &ts, nullptr, 0);
-}
+// A key's two buckets (the same one when the store has a single bucket).
+struct Pair {
+  uint64_t p = 0, s = 0;
+  Bucket* primary = nullptr;
+  Bucket* secondary = nullptr;
+  bool one() const { return p == s; }
+};
 
-void futex_wake_all(std::atomic<uint32_t>& word) {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
-}
-
-void drop_value(Bucket& b, Slot& s) {
-  if (s.meta.has_value != 0) {
-    s.meta.has_value = 0;
-    s.meta.value_len = 0;
-    b.head.entries.fetch_sub(1, std::memory_order_relaxed);
-  }
-}
-
-bool flight_live(const SlotMeta& m, int64_t now_ns) {
-  return m.flight != 0 && m.lease_until_ns > now_ns && process_alive(m.leader_pid);
-}
-
-// Ends the slot's flight; the caller wakes the bucket's waiters once it has unlocked.
-void end_flight(Bucket& b, Slot& s, Ended how) {
-  s.meta.ended_flight = s.meta.flight;
-  s.meta.ended_how = how;
-  s.meta.flight = 0;
-  s.meta.leader_pid = 0;
-  s.meta.lease_until_ns = 0;
-  b.head.generation.fetch_add(1, std::memory_order_relaxed);
-}
-
-std::optional<std::string> kept_value(const Slot& s) {
-  if (s.meta.has_value == 0) {
-    return std::nullopt;
-  }
-  return std::string(s.value, s.meta.value_len);
-}
-
-Slot* find(Bucket& b, const Key& key) {
-  for (Slot& s : b.slots) {
-    if (s.meta.in_use != 0 && s.meta.key == key) {
-      return &s;
-    }
-  }
-  return nullptr;
-}
-
-// A bucket's mutex, held for one look or change. A lock whose owner died is repaired here: the owner may
-// have been halfway through writing any slot of the bucket, so all of them are dropped.
-class BucketLock {
+// The primary bucket of a pair, or both (in index order).
+class PairLock {
  public:
-  BucketLock(Header& h, Bucket& b) : b_(b) {
-    int rc = pthread_mutex_lock(&b.head.mutex);
-    if (rc == EOWNERDEAD) {
-      pthread_mutex_consistent(&b.head.mutex);
-      std::memset(static_cast<void*>(b.slots), 0, sizeof b.slots);
-      b.head.entries.store(0, std::memory_order_relaxed);
-      // Waiters of the dropped flights look again now rather than at their next slice.
-      b.head.generation.fetch_add(1, std::memory_order_relaxed);
-      futex_wake_all(b.head.generation);
-      count(h.lock_recoveries);
-      rc = 0;
+  PairLock(Header& h, const Pair& pair, bool both) {
+    if (!both || pair.one()) {
+      first_.lock(h, *pair.primary);
+      held_ = first_.held();
+      return;
     }
-    // Otherwise ENOTRECOVERABLE, which only a caller that skipped pthread_mutex_consistent leaves: the
-    // bucket is then unusable and its callers go without the cache.
-    held_ = rc == 0;
+    first_.lock(h, pair.p < pair.s ? *pair.primary : *pair.secondary);
+    if (first_.held()) {
+      second_.lock(h, pair.p < pair.s ? *pair.secondary : *pair.primary);
+    }
+    held_ = first_.held() && second_.held();
   }
-  ~BucketLock() { unlock(); }
-  BucketLock(const BucketLock&) = delete;
-  BucketLock& operator=(const BucketLock&) = delete;
-
   bool held() const { return held_; }
   void unlock() {
-    if (held_) {
-      pthread_mutex_unlock(&b_.head.mutex);
-      held_ = false;
-    }
+    second_.unlock();
+    first_.unlock();
   }
 
  private:
-  Bucket& b_;
+  BucketLock first_, second_;
   bool held_ = false;
 };
+
+// A key's records in its two buckets.
+struct Found {
+  Record* primary = nullptr;    // flight state, maybe the value
+  Record* secondary = nullptr;  // only ever a value (with the verdict of the flight that stored it)
+
+  Record* value() const {
+    if (primary != nullptr && primary->has_value != 0) {
+      return primary;
+    }
+    return secondary != nullptr && secondary->has_value != 0 ? secondary : nullptr;
+  }
+  // The verdict of the latest flight that ended at or after `flight`, if any.
+  const Record* ended_since(uint64_t flight) const {
+    const Record* latest = nullptr;
+    for (const Record* r : {primary, secondary}) {
+      if (r != nullptr && r->ended_flight >= flight &&
+          (latest == nullptr || r->ended_flight > latest->ended_flight)) {
+        latest = r;
+      }
+    }
+    return latest;
+  }
+};
+
+// The key's records in the buckets locked: the primary, and the secondary when `both`.
+Found find_in(const Pair& pair, const Key& key, bool both) {
+  Found f;
+  f.primary = find(*pair.primary, key);
+  f.secondary = both && !pair.one() ? find(*pair.secondary, key) : nullptr;
+  return f;
+}
+
+// Under the primary's lock: whether the secondary bucket may hold a value of the key (when not, it cannot
+// gain one before that lock is released, and the primary's lock alone is enough).
+bool secondary_matters(const Pair& pair, const Key& key) {
+  return !pair.one() && maybe_away(*pair.primary, key);
+}
+
+// Values past their keep time go (a secondary record is nothing but its value).
+void expire(const Table& t, const Pair& pair, Found& f, int64_t now_wall) {
+  if (f.primary != nullptr && f.primary->has_value != 0 && f.primary->keep_until_ms <= now_wall) {
+    drop_value(t, pair.p, *f.primary);
+  }
+  if (f.secondary != nullptr && f.secondary->keep_until_ms <= now_wall) {
+    remove(t, pair.s, *f.secondary);
+    f.secondary = nullptr;
+  }
+}
+
+void end_flight(Record& r, Ended how) {
+  r.ended_flight = r.flight;
+  r.ended_how = how;
+  r.flight = 0;
+  r.leader_pid = 0;
+  r.lease_until_ns = 0;
+}
 
 struct Geometry {
   uint64_t bucket_count = 0;
@@ -154,21 +146,34 @@ std::optional<Geometry> geometry_for(size_t bytes) {
   return Geometry{n, kHeaderBytes + n * sizeof(Bucket)};
 }
 
+void describe(Header& h, uint64_t bucket_count) {
+  h.version = kVersion;
+  h.bucket_bytes = sizeof(Bucket);
+  h.mutex_bytes = sizeof(pthread_mutex_t);
+  h.heap_bytes = kHeapBytes;
+  h.record_bytes = sizeof(Record);
+  h.max_records = kMaxRecords;
+  h.unit_bytes = kUnitBytes;
+  h.max_value_bytes = kMaxValueBytes;
+  h.bucket_count = bucket_count;
+}
+
 bool holds_store(const void* memory, const Geometry& g) {
   const auto* h = static_cast<const Header*>(memory);
-  return h->magic == kMagic && h->version == kVersion && h->slot_bytes == kSlotBytes && h->ways == kWays &&
-         h->bucket_bytes == sizeof(Bucket) && h->bucket_count == g.bucket_count;
+  Header want{};
+  describe(want, g.bucket_count);
+  return h->magic == kMagic && h->version == want.version && h->bucket_bytes == want.bucket_bytes &&
+         h->mutex_bytes == want.mutex_bytes && h->heap_bytes == want.heap_bytes &&
+         h->record_bytes == want.record_bytes && h->max_records == want.max_records &&
+         h->unit_bytes == want.unit_bytes && h->max_value_bytes == want.max_value_bytes &&
+         h->bucket_count == want.bucket_count;
 }
 
 // Returns an error message, or nothing once the memory holds an empty store.
 std::optional<std::string> initialise(void* memory, const Geometry& g) {
   std::memset(memory, 0, g.bytes);
   auto* h = new (memory) Header();
-  h->version = kVersion;
-  h->slot_bytes = kSlotBytes;
-  h->ways = kWays;
-  h->bucket_bytes = sizeof(Bucket);
-  h->bucket_count = g.bucket_count;
+  describe(*h, g.bucket_count);
   h->next_flight.store(1, std::memory_order_relaxed);  // 0 means "no flight"
 
   pthread_mutexattr_t attr;
@@ -194,6 +199,7 @@ class ShmStore final : public Store {
   ShmStore(void* memory, size_t bytes, bool owned)
       : header_(static_cast<Header*>(memory)),
         buckets_(reinterpret_cast<Bucket*>(static_cast<char*>(memory) + kHeaderBytes)),
+        table_{header_, buckets_},
         bytes_(bytes),
         owned_(owned) {}
   ~ShmStore() override {
@@ -212,23 +218,37 @@ class ShmStore final : public Store {
   StoreStats stats() const override;
   size_t max_value_size() const override { return kMaxValueBytes; }
 
-  Bucket& bucket_for(const Key& key) const { return buckets_[bucket_index(key, header_->bucket_count)]; }
+  Header& header() const { return *header_; }
+  uint64_t bucket_count() const { return header_->bucket_count; }
+  Bucket& bucket(uint64_t i) const { return buckets_[i]; }
+  Pair pair_for(const Key& key) const {
+    Pair pair;
+    pair.p = primary_index(key, header_->bucket_count);
+    pair.s = header_->bucket_count > 1 ? secondary_index(key, pair.p, header_->bucket_count) : pair.p;
+    pair.primary = &buckets_[pair.p];
+    pair.secondary = &buckets_[pair.s];
+    return pair;
+  }
 
  private:
-  Slot* claim(Bucket& b, const Key& key, int64_t now_wall, int64_t now_ns);
-  Acquired answer(Kind kind, const Slot& s, uint64_t flight = 0);
-  Acquired lead_unprotected();
+  std::optional<std::string> fresh_in(uint64_t i, const Key& key);
+  Acquired answer(Kind kind, const Record* value, uint64_t flight = 0);
+  Acquired lead_unprotected(const Record* kept);
   template <class Change>
-  void end_owned(const Key& key, uint64_t flight, Change&& change);
+  void end_owned(const Key& key, uint64_t flight, bool placing, Change&& change);
 
   Header* header_;
   Bucket* buckets_;
+  Table table_;
   size_t bytes_;
   bool owned_;
 };
 
-Store::Acquired ShmStore::answer(Kind kind, const Slot& s, uint64_t flight) {
-  Acquired a{kind, kept_value(s), flight};
+Store::Acquired ShmStore::answer(Kind kind, const Record* value, uint64_t flight) {
+  Acquired a{kind, std::nullopt, flight};
+  if (value != nullptr) {
+    a.value.emplace(value_of(*value));
+  }
   if (kind == Kind::Fresh) {
     count(header_->hits);
   } else if (a.value) {
@@ -238,174 +258,221 @@ Store::Acquired ShmStore::answer(Kind kind, const Slot& s, uint64_t flight) {
 }
 
 // Lead without a marker (flight 0): complete() and abandon() ignore it, nobody waits for it.
-Store::Acquired ShmStore::lead_unprotected() {
+Store::Acquired ShmStore::lead_unprotected(const Record* kept) {
   count(header_->misses);
-  return Acquired{Kind::Lead, std::nullopt, 0};
+  return answer(Kind::Lead, kept);
 }
 
-// A slot for a key the bucket does not hold: a never used one, else the least recently used one holding
-// nothing worth keeping, else the least recently used live entry (an eviction). A live flight is never
-// pushed out: with all ways in flight there is no slot (nullptr).
-Slot* ShmStore::claim(Bucket& b, const Key& key, int64_t now_wall, int64_t now_ns) {
-  Slot* dead = nullptr;
-  Slot* victim = nullptr;
-  Slot* pick = nullptr;
-  for (Slot& s : b.slots) {
-    const SlotMeta& m = s.meta;
-    if (m.in_use == 0) {
-      pick = &s;
-      break;
-    }
-    if (flight_live(m, now_ns)) {
-      continue;
-    }
-    Slot*& best = m.has_value != 0 && m.keep_until_ms > now_wall ? victim : dead;
-    if (best == nullptr || m.used_ns < best->meta.used_ns) {
-      best = &s;
-    }
-  }
-  if (pick == nullptr) {
-    pick = dead != nullptr ? dead : victim;
-    if (pick == nullptr) {
-      return nullptr;
-    }
-    if (pick == victim) {
-      count(header_->evictions);
-    }
-  }
-  drop_value(b, *pick);
-  std::memset(static_cast<void*>(&pick->meta), 0, sizeof pick->meta);
-  pick->meta.key = key;
-  pick->meta.in_use = 1;
-  return pick;
-}
-
-std::optional<std::string> ShmStore::peek(const Key& key) {
-  Bucket& b = bucket_for(key);
+// A fresh value of `key` in bucket `i` alone, or nothing.
+std::optional<std::string> ShmStore::fresh_in(uint64_t i, const Key& key) {
+  Bucket& b = buckets_[i];
   BucketLock lock(*header_, b);
-  if (!lock.held()) {
+  Record* r = lock.held() ? find(b, key) : nullptr;
+  if (r == nullptr || r->has_value == 0 || wall_clock_ms() >= r->fresh_until_ms) {
     return std::nullopt;
   }
-  Slot* s = find(b, key);
-  if (s == nullptr || s->meta.has_value == 0 || wall_ms() >= s->meta.fresh_until_ms) {
-    return std::nullopt;
-  }
-  s->meta.used_ns = to_ns(std::chrono::steady_clock::now());
+  touch(b, *r);
   count(header_->hits);
-  return kept_value(*s);
+  return std::string(value_of(*r));
+}
+
+// One lock at a time: a value moves only with both buckets locked, so a value missed here is at worst one
+// being stored now. The away counter tells where to look first, and under the primary's lock whether the
+// secondary is worth a look at all.
+std::optional<std::string> ShmStore::peek(const Key& key) {
+  const Pair pair = pair_for(key);
+  const bool away = !pair.one() && maybe_away(*pair.primary, key);
+  if (away) {
+    if (std::optional<std::string> value = fresh_in(pair.s, key)) {
+      return value;
+    }
+  }
+  {
+    BucketLock lock(*header_, *pair.primary);
+    Record* r = lock.held() ? find(*pair.primary, key) : nullptr;
+    if (r != nullptr && r->has_value != 0) {
+      if (wall_clock_ms() >= r->fresh_until_ms) {
+        return std::nullopt;  // the key's only value is not fresh
+      }
+      touch(*pair.primary, *r);
+      count(header_->hits);
+      return std::string(value_of(*r));
+    }
+    if (away || !lock.held() || !secondary_matters(pair, key)) {
+      return std::nullopt;
+    }
+  }
+  return fresh_in(pair.s, key);
 }
 
 Store::Acquired ShmStore::acquire(const Key& key, Deadline deadline, std::chrono::milliseconds lease) {
-  Bucket& b = bucket_for(key);
+  const Pair pair = pair_for(key);
+  // A value stored in the secondary bucket is most likely found there, with that bucket's lock alone.
+  if (!pair.one() && maybe_away(*pair.primary, key)) {
+    if (std::optional<std::string> value = fresh_in(pair.s, key)) {
+      return Acquired{Kind::Fresh, std::move(value), 0};
+    }
+  }
+  bool both = false;         // whether the secondary bucket is locked too
   uint64_t waiting_for = 0;  // the flight this caller waits for, once it waits
   for (;;) {
-    BucketLock lock(*header_, b);
+    PairLock lock(*header_, pair, both);
     if (!lock.held()) {
-      return lead_unprotected();
+      return lead_unprotected(nullptr);
     }
-    const int64_t now_wall = wall_ms();
-    const auto now = std::chrono::steady_clock::now();
-    const int64_t now_ns = to_ns(now);
-    Slot* s = find(b, key);
-    if (s != nullptr) {
-      SlotMeta& m = s->meta;
-      if (m.has_value != 0 && m.keep_until_ms <= now_wall) {
-        drop_value(b, *s);
+    Found f = find_in(pair, key, both);
+    if (!both && (f.primary == nullptr || f.primary->has_value == 0) && secondary_matters(pair, key)) {
+      both = true;  // the value may be in the secondary
+      continue;
+    }
+    Now now;
+    expire(table_, pair, f, now.wall_ms());
+    Record* value = f.value();
+    if (value != nullptr && now.wall_ms() < value->fresh_until_ms) {
+      touch(value == f.primary ? *pair.primary : *pair.secondary, *value);
+      return answer(Kind::Fresh, value);
+    }
+    // The flight waited for has ended (flight ids grow, so a later flight's end covers it too).
+    if (const Record* ended = waiting_for != 0 ? f.ended_since(waiting_for) : nullptr) {
+      if (ended->ended_how == Ended::Stored && value != nullptr) {
+        return answer(Kind::Fresh, value);  // the answer waited for, even if already past its fresh time
       }
-      if (m.has_value != 0 && now_wall < m.fresh_until_ms) {
-        m.used_ns = now_ns;
-        return answer(Kind::Fresh, *s);
+      if (ended->ended_how == Ended::Abandoned) {
+        return answer(Kind::Failed, value);
       }
-      // The flight waited for has ended (flight ids grow, so a later flight's end covers it too).
-      if (waiting_for != 0 && m.ended_flight >= waiting_for) {
-        if (m.ended_how == Ended::Stored && m.has_value != 0) {
-          return answer(Kind::Fresh, *s);  // the answer waited for, even if already past its fresh time
-        }
-        if (m.ended_how == Ended::Abandoned) {
-          return answer(Kind::Failed, *s);
-        }
-        if (m.ended_how == Ended::Unstorable) {
-          return lead_unprotected();
-        }
+      if (ended->ended_how == Ended::Unstorable) {
+        return lead_unprotected(nullptr);
       }
-      if (flight_live(m, now_ns)) {
-        if (waiting_for == 0) {
-          count(header_->waits);
-        }
-        waiting_for = m.flight;  // follows a takeover: the new leader's answer is as good
-        if (now >= deadline) {
-          return answer(Kind::TimedOut, *s);
-        }
-        const uint32_t seen = b.head.generation.load(std::memory_order_relaxed);
-        lock.unlock();
-        futex_wait(b.head.generation, seen, std::min<std::chrono::nanoseconds>(kWaitSlice, deadline - now));
-        continue;
+    }
+    Record* own = f.primary;
+    if (own != nullptr && flight_live(*own, now)) {
+      if (waiting_for == 0) {
+        count(header_->waits);
       }
-    } else {
-      s = claim(b, key, now_wall, now_ns);
-      if (s == nullptr) {
-        return lead_unprotected();
+      waiting_for = own->flight;  // follows a takeover: the new leader's answer is as good
+      if (now.steady() >= deadline) {
+        return answer(Kind::TimedOut, value);
+      }
+      BucketHead& head = pair.primary->head;
+      const uint32_t seen = head.generation.load(std::memory_order_relaxed);
+      head.sleepers.fetch_add(1, std::memory_order_relaxed);
+      lock.unlock();
+      futex_wait(head.generation, seen,
+                 std::min<std::chrono::nanoseconds>(kWaitSlice, deadline - now.steady()));
+      head.sleepers.fetch_sub(1, std::memory_order_relaxed);
+      continue;
+    }
+    if (own == nullptr) {
+      // The value, if any, is in the secondary bucket: allocating in the primary does not move it.
+      own = allocate(table_, pair.p, key, kRecordUnits, now);
+      if (own == nullptr) {
+        return lead_unprotected(value);  // every record of the bucket is somebody's live flight
       }
     }
     // Nobody is querying (or the leader died, or its lease ran out): this caller leads a new flight.
-    SlotMeta& m = s->meta;
-    m.flight = header_->next_flight.fetch_add(1, std::memory_order_relaxed);
-    m.leader_pid = getpid();
-    m.lease_until_ns = now_ns + std::chrono::duration_cast<std::chrono::nanoseconds>(lease).count();
-    m.used_ns = now_ns;
+    own->flight = header_->next_flight.fetch_add(1, std::memory_order_relaxed);
+    own->leader_pid = getpid();
+    own->lease_until_ns =
+        now.steady_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(lease).count();
+    touch(*pair.primary, *own);
     count(header_->misses);
-    return answer(Kind::Lead, *s, m.flight);
+    return answer(Kind::Lead, value, own->flight);
   }
 }
 
-// Runs `change` on the slot that `flight` still owns, under the bucket's lock, then wakes the bucket's
-// waiters. A flight that no longer owns its slot (taken over, or dropped with a repaired lock) changes
-// nothing: the current flight decides.
+// Runs `change(pair, found, both)` on the key's records while `flight` still owns the key (it is the
+// primary record's live flight), then wakes the waiters. The primary bucket is locked, and the secondary
+// too (`both`) when it may hold a value of the key or, with `placing`, looks emptier than the primary.
+// A flight that no longer owns its key (taken over, or dropped with a repaired lock) changes nothing: the
+// current flight decides.
 template <class Change>
-void ShmStore::end_owned(const Key& key, uint64_t flight, Change&& change) {
+void ShmStore::end_owned(const Key& key, uint64_t flight, bool placing, Change&& change) {
   if (flight == 0) {
     return;
   }
-  Bucket& b = bucket_for(key);
-  {
-    BucketLock lock(*header_, b);
-    Slot* s = lock.held() ? find(b, key) : nullptr;
-    if (s == nullptr || s->meta.flight != flight) {
+  const Pair pair = pair_for(key);
+  bool both = false;
+  for (;;) {
+    PairLock lock(*header_, pair, both);
+    if (!lock.held()) {
       return;
     }
-    change(b, *s);
+    Found f = find_in(pair, key, both);
+    if (f.primary == nullptr || f.primary->flight != flight) {
+      return;
+    }
+    // The primary's load without the key's own record, which goes.
+    if (!both && !pair.one() &&
+        (maybe_away(*pair.primary, key) ||
+         (placing && used_units(*pair.secondary) < used_units(*pair.primary) - f.primary->units))) {
+      both = true;
+      continue;
+    }
+    change(pair, f, both);
+    pair.primary->head.generation.fetch_add(1, std::memory_order_relaxed);
+    break;
   }
-  futex_wake_all(b.head.generation);
+  // A waiter counted itself under the lock before it read the generation: seen here, or it saw the end.
+  if (pair.primary->head.sleepers.load(std::memory_order_relaxed) != 0) {
+    futex_wake_all(pair.primary->head.generation);
+  }
 }
 
 void ShmStore::complete(const Key& key, uint64_t flight, std::string_view value, int64_t fresh_until_ms,
                         int64_t keep_until_ms) {
   if (value.size() > kMaxValueBytes) {
     count(header_->too_large);
-    end_owned(key, flight, [](Bucket& b, Slot& s) {
+    end_owned(key, flight, false, [this](const Pair& pair, Found& f, bool) {
       // A kept value is older than the answer that did not fit: it no longer stands for the key.
-      drop_value(b, s);
-      end_flight(b, s, Ended::Unstorable);
+      if (f.secondary != nullptr) {
+        remove(table_, pair.s, *f.secondary);
+      }
+      drop_value(table_, pair.p, *f.primary);
+      end_flight(*f.primary, Ended::Unstorable);
     });
     return;
   }
-  end_owned(key, flight, [&](Bucket& b, Slot& s) {
-    std::memcpy(s.value, value.data(), value.size());
-    if (s.meta.has_value == 0) {
-      s.meta.has_value = 1;
-      b.head.entries.fetch_add(1, std::memory_order_relaxed);
+  end_owned(key, flight, true, [&](const Pair& pair, Found& f, bool both) {
+    Now now;
+    // The key's old records go first: what they occupied counts as room for the new value.
+    if (f.secondary != nullptr) {
+      remove(table_, pair.s, *f.secondary);
     }
-    s.meta.value_len = static_cast<uint16_t>(value.size());
-    s.meta.fresh_until_ms = fresh_until_ms;
-    s.meta.keep_until_ms = std::max(keep_until_ms, fresh_until_ms);
-    s.meta.used_ns = to_ns(std::chrono::steady_clock::now());
+    remove(table_, pair.p, *f.primary);
+    // Two-choice: the bucket that holds less (the primary when even: lookups look there first).
+    uint64_t first = pair.p;
+    uint64_t second = pair.s;
+    if (both && used_units(*pair.secondary) < used_units(*pair.primary)) {
+      std::swap(first, second);
+    }
+    const size_t units = units_for(value.size());
+    uint64_t in = first;
+    Record* r = allocate(table_, first, key, units, now);
+    if (r == nullptr && both && !pair.one()) {
+      in = second;
+      r = allocate(table_, second, key, units, now);
+    }
+    if (r == nullptr) {
+      // Live flights leave no room: the verdict stays where the flight was (in the room it just left).
+      r = allocate(table_, pair.p, key, kRecordUnits, now);
+      if (r != nullptr) {
+        r->ended_flight = flight;
+        r->ended_how = Ended::Unstorable;
+      }
+      return;
+    }
+    set_value(table_, in, *r, value);
+    r->fresh_until_ms = fresh_until_ms;
+    r->keep_until_ms = std::max(keep_until_ms, fresh_until_ms);
+    r->ended_flight = flight;
+    r->ended_how = Ended::Stored;
     count(header_->stores);
-    end_flight(b, s, Ended::Stored);
   });
 }
 
 void ShmStore::abandon(const Key& key, uint64_t flight) {
-  end_owned(key, flight, [](Bucket& b, Slot& s) { end_flight(b, s, Ended::Abandoned); });
+  end_owned(key, flight, false,
+            [](const Pair&, Found& f, bool) { end_flight(*f.primary, Ended::Abandoned); });
 }
 
 StoreStats ShmStore::stats() const {
@@ -422,7 +489,7 @@ StoreStats ShmStore::stats() const {
   for (uint64_t i = 0; i < header_->bucket_count; i++) {
     st.entries += buckets_[i].head.entries.load(std::memory_order_relaxed);
   }
-  st.capacity = header_->bucket_count * kWays;
+  st.capacity = header_->bucket_count * kMaxRecords;
   st.bytes = bytes_;
   return st;
 }
@@ -483,7 +550,36 @@ Result<std::unique_ptr<Store>, std::string> attach_shm_store(void* memory, size_
 namespace testing {
 
 void hold_bucket_lock(Store& store, const Key& key) {
-  pthread_mutex_lock(&dynamic_cast<ShmStore&>(store).bucket_for(key).head.mutex);
+  pthread_mutex_lock(&dynamic_cast<ShmStore&>(store).pair_for(key).primary->head.mutex);
+}
+
+std::vector<uint64_t> buckets_holding(Store& store, const Key& key) {
+  auto& shm = dynamic_cast<ShmStore&>(store);
+  const uint64_t n = shm.bucket_count();
+  auto locks = std::make_unique<BucketLock[]>(n);
+  std::vector<uint64_t> holding;
+  for (uint64_t i = 0; i < n; i++) {
+    locks[i].lock(shm.header(), shm.bucket(i));
+  }
+  for (uint64_t i = 0; i < n; i++) {
+    const Record* r = locks[i].held() ? find(shm.bucket(i), key) : nullptr;
+    if (r != nullptr && r->has_value != 0) {
+      holding.push_back(i);
+    }
+  }
+  return holding;
+}
+
+BucketUsage bucket_usage(Store& store, uint64_t index) {
+  auto& shm = dynamic_cast<ShmStore&>(store);
+  Bucket& b = shm.bucket(index);
+  BucketLock lock(shm.header(), b);
+  BucketUsage u;
+  u.records = b.head.records;
+  u.values = b.head.entries.load(std::memory_order_relaxed);
+  u.used_bytes = size_t{used_units(b)} * kUnitBytes;
+  u.top_bytes = size_t{b.head.top} * kUnitBytes;
+  return u;
 }
 
 }  // namespace testing

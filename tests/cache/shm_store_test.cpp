@@ -1,108 +1,23 @@
+// The shared-memory store as its callers see it: freshness, single flight within and across processes,
+// leases, dead leaders and lock holders, attaching to a server's memory. Placement over two buckets is
+// tested in shm_two_choice_test.cpp, a bucket's variable-size records in shm_bucket_test.cpp.
+
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <ctime>
 #include <functional>
-#include <latch>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "cache/shm_layout.hpp"
+#include "cache/shm_test_support.hpp"
 #include "vtj/cache.hpp"
 
 namespace vtj::cache {
 namespace {
 
-using namespace std::chrono_literals;
-using Kind = Store::Acquired::Kind;
-
-constexpr auto kLongLease = 10s;
-
-// The tests' own wall clock (the store's callers use now_ms(), which is not the store's to define).
-int64_t wall_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-Deadline in(std::chrono::milliseconds d) {
-  return std::chrono::steady_clock::now() + d;
-}
-
-size_t bytes_for_buckets(size_t n) {
-  return shm::kHeaderBytes + n * sizeof(shm::Bucket);
-}
-
-// The first eight bytes pick the bucket (see shm::bucket_index), the last one tells keys apart.
-Key key_in_bucket(uint64_t bucket, unsigned char tag) {
-  Key k{};
-  std::memcpy(k.data(), &bucket, sizeof bucket);
-  k[31] = tag;
-  return k;
-}
-
-// Keys spread over the buckets as HMACs would be.
-Key spread_key(uint64_t n) {
-  uint64_t z = n + 0x9e3779b97f4a7c15;  // splitmix64
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-  z ^= z >> 31;
-  Key k = key_in_bucket(z, 0);
-  std::memcpy(k.data() + 8, &n, sizeof n);
-  return k;
-}
-
-std::unique_ptr<Store> shm_store(size_t buckets) {
-  auto made = make_shm_store(bytes_for_buckets(buckets));
-  if (!made) {
-    ADD_FAILURE() << made.error();
-    return make_none_store();
-  }
-  return std::move(made).value();
-}
-
-// Leads a flight for `key` and stores `value`, fresh and kept for the given milliseconds from now.
-void put(Store& st, const Key& key, const std::string& value, int64_t fresh_ms, int64_t keep_ms) {
-  Store::Acquired a = st.acquire(key, in(1s), kLongLease);
-  ASSERT_EQ(a.kind, Kind::Lead);
-  ASSERT_NE(a.flight, 0u);
-  int64_t now = wall_ms();
-  st.complete(key, a.flight, value, now + fresh_ms, now + keep_ms);
-}
-
-Store::Acquired get(Store& st, const Key& key) {
-  return st.acquire(key, in(1s), kLongLease);
-}
-
-// Polls until `n` callers wait (the store counts them in shared memory, so any process sees them).
-void wait_for_waiters(const Store& st, uint64_t n) {
-  auto until = std::chrono::steady_clock::now() + 3s;
-  while (st.stats().waits < n && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(1ms);
-  }
-}
-
-// Forks a child that runs `body` and exits with its result (_exit: no atexit handlers, no leak check
-// of the parent's heap under ASan).
-pid_t spawn(const std::function<int()>& body) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    _exit(body());
-  }
-  return pid;
-}
-
-int exit_code(pid_t pid) {
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
-    return -1;
-  }
-  return WEXITSTATUS(status);
-}
+using namespace shm_test;
 
 TEST(ShmStore, FreshThenStaleThenGone) {
   auto st = shm_store(4);
@@ -131,7 +46,7 @@ TEST(ShmStore, FreshThenStaleThenGone) {
   EXPECT_EQ(s.stale_hits, 1u);
   EXPECT_EQ(s.stores, 3u);
   EXPECT_EQ(s.entries, 2u);  // the value past its keep time is gone
-  EXPECT_EQ(s.capacity, 4 * shm::kWays);
+  EXPECT_EQ(s.capacity, 4 * shm::kMaxRecords);
   EXPECT_EQ(s.bytes, bytes_for_buckets(4));
 }
 
@@ -167,35 +82,42 @@ TEST(ShmStore, NotFoundIsAShorterFreshTime) {
 
 TEST(ShmStore, EvictionKeepsTheStoreBounded) {
   auto st = shm_store(4);
-  for (uint64_t i = 0; i < 200; i++) {
+  for (uint64_t i = 0; i < 400; i++) {
     put(*st, spread_key(i), "value " + std::to_string(i), 60000, 60000);
   }
   StoreStats s = st->stats();
-  EXPECT_EQ(s.capacity, 32u);
-  EXPECT_EQ(s.entries, 32u);
-  EXPECT_EQ(s.stores, 200u);
-  EXPECT_EQ(s.evictions, 200u - 32u);
-  EXPECT_EQ(get(*st, spread_key(199)).value, "value 199");  // the newest stays
+  EXPECT_EQ(s.capacity, 4 * shm::kMaxRecords);
+  EXPECT_EQ(s.stores, 400u);
+  // Every value is live: whatever is not held was evicted, and the buckets are (nearly) full.
+  EXPECT_EQ(s.entries + s.evictions, s.stores);
+  EXPECT_LE(s.entries, s.capacity);
+  EXPECT_GE(s.entries, s.capacity - 4);
+  EXPECT_EQ(get(*st, spread_key(399)).value, "value 399");  // the newest stays
 }
 
 TEST(ShmStore, EvictionPrefersExpiredThenLeastRecentlyUsed) {
   auto st = shm_store(1);
-  for (unsigned char i = 0; i < shm::kWays; i++) {
+  // Values of a size that eight of fill the bucket: a ninth needs room made.
+  constexpr size_t kPerBucket = 8;
+  const size_t units = shm::kHeapUnits / kPerBucket - shm::kRecordUnits;
+  const std::string v(units * shm::kUnitBytes, 'v');
+  ASSERT_GT(shm::units_for(v.size()) * (kPerBucket + 1), shm::kHeapUnits);
+  for (unsigned char i = 0; i < kPerBucket; i++) {
     bool expired = i == 5;
-    put(*st, key_in_bucket(0, i), "v", expired ? -2 : 60000, expired ? -1 : 60000);
+    put(*st, key_in(0, 0, 1, i), v, expired ? -2 : 60000, expired ? -1 : 60000);
   }
   // An entry past its keep time makes room without evicting anything live.
-  put(*st, key_in_bucket(0, 100), "new", 60000, 60000);
+  put(*st, key_in(0, 0, 1, 100), v, 60000, 60000);
   EXPECT_EQ(st->stats().evictions, 0u);
 
-  EXPECT_EQ(get(*st, key_in_bucket(0, 0)).kind, Kind::Fresh);  // 0 is now more recent than 1
-  put(*st, key_in_bucket(0, 101), "newer", 60000, 60000);
+  EXPECT_EQ(get(*st, key_in(0, 0, 1, 0)).kind, Kind::Fresh);  // 0 is now more recent than 1
+  put(*st, key_in(0, 0, 1, 101), v, 60000, 60000);
   EXPECT_EQ(st->stats().evictions, 1u);
-  EXPECT_EQ(get(*st, key_in_bucket(0, 0)).kind, Kind::Fresh);
-  EXPECT_EQ(get(*st, key_in_bucket(0, 100)).kind, Kind::Fresh);
-  EXPECT_EQ(get(*st, key_in_bucket(0, 101)).kind, Kind::Fresh);
-  EXPECT_EQ(st->stats().entries, shm::kWays);
-  EXPECT_EQ(get(*st, key_in_bucket(0, 1)).kind, Kind::Lead);  // the least recently used went
+  EXPECT_EQ(get(*st, key_in(0, 0, 1, 0)).kind, Kind::Fresh);
+  EXPECT_EQ(get(*st, key_in(0, 0, 1, 100)).kind, Kind::Fresh);
+  EXPECT_EQ(get(*st, key_in(0, 0, 1, 101)).kind, Kind::Fresh);
+  EXPECT_EQ(st->stats().entries, kPerBucket);
+  EXPECT_EQ(get(*st, key_in(0, 0, 1, 1)).kind, Kind::Lead);  // the least recently used went
 }
 
 TEST(ShmStore, TooLargeValueIsNotStoredAndWaitersGoOn) {
@@ -228,46 +150,6 @@ TEST(ShmStore, TooLargeValueIsNotStoredAndWaitersGoOn) {
   EXPECT_FALSE(again.value);
 }
 
-constexpr int kThreads = 16;
-
-struct Outcomes {
-  std::vector<Store::Acquired> waiters;
-  int leaders = 0;
-  uint64_t flight = 0;
-};
-
-// kThreads callers ask for `key` at once; the one that leads waits until all others wait, then runs
-// `finish` with its flight.
-Outcomes race(Store& st, const Key& key, std::chrono::milliseconds patience,
-              const std::function<void(uint64_t)>& finish) {
-  Outcomes out;
-  std::mutex mu;
-  std::latch start(kThreads);
-  std::vector<std::thread> pool;
-  for (int i = 0; i < kThreads; i++) {
-    pool.emplace_back([&] {
-      start.arrive_and_wait();
-      Store::Acquired a = st.acquire(key, in(patience), kLongLease);
-      if (a.kind == Kind::Lead) {
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          out.leaders++;
-          out.flight = a.flight;
-        }
-        wait_for_waiters(st, kThreads - 1);
-        finish(a.flight);
-        return;
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      out.waiters.push_back(std::move(a));
-    });
-  }
-  for (std::thread& t : pool) {
-    t.join();
-  }
-  return out;
-}
-
 TEST(ShmStore, SingleFlightInOneProcessCompletes) {
   auto st = shm_store(4);
   const Key key = spread_key(1);
@@ -275,12 +157,7 @@ TEST(ShmStore, SingleFlightInOneProcessCompletes) {
     int64_t now = wall_ms();
     st->complete(key, f, "answer", now + 60000, now + 60000);
   });
-  EXPECT_EQ(out.leaders, 1);
-  ASSERT_EQ(out.waiters.size(), size_t{kThreads - 1});
-  for (const Store::Acquired& a : out.waiters) {
-    EXPECT_EQ(a.kind, Kind::Fresh);
-    EXPECT_EQ(a.value, "answer");
-  }
+  expect_waiters(out, Kind::Fresh, "answer");
   EXPECT_EQ(st->stats().misses, 1u);
   EXPECT_EQ(st->stats().waits, uint64_t{kThreads - 1});
 }
@@ -290,12 +167,7 @@ TEST(ShmStore, SingleFlightInOneProcessAbandonFailsWaitersWithTheKeptValue) {
   const Key key = spread_key(1);
   put(*st, key, "old", -1, 60000);
   Outcomes out = race(*st, key, 5000ms, [&](uint64_t f) { st->abandon(key, f); });
-  EXPECT_EQ(out.leaders, 1);
-  ASSERT_EQ(out.waiters.size(), size_t{kThreads - 1});
-  for (const Store::Acquired& a : out.waiters) {
-    EXPECT_EQ(a.kind, Kind::Failed);
-    EXPECT_EQ(a.value, "old");
-  }
+  expect_waiters(out, Kind::Failed, "old");
   // Somebody arriving after the abandon does not inherit the failure: it queries again.
   Store::Acquired next = get(*st, key);
   EXPECT_EQ(next.kind, Kind::Lead);
@@ -306,11 +178,7 @@ TEST(ShmStore, SingleFlightInOneProcessTimesOutAtTheDeadline) {
   auto st = shm_store(4);
   const Key key = spread_key(1);
   Outcomes out = race(*st, key, 200ms, [](uint64_t) {});
-  EXPECT_EQ(out.leaders, 1);
-  ASSERT_EQ(out.waiters.size(), size_t{kThreads - 1});
-  for (const Store::Acquired& a : out.waiters) {
-    EXPECT_EQ(a.kind, Kind::TimedOut);
-  }
+  expect_waiters(out, Kind::TimedOut, std::nullopt);
   st->abandon(key, out.flight);
 }
 
@@ -424,34 +292,17 @@ TEST(ShmStore, WaiterNoticesItsLeaderDying) {
 
 TEST(ShmStore, LockHeldByAKilledProcessIsRecovered) {
   auto st = shm_store(2);
-  const Key key = key_in_bucket(0, 1), neighbour = key_in_bucket(1, 1);
+  const Key key = key_in(0, 1, 2, 1), neighbour = key_in(1, 0, 2, 1);
   put(*st, key, "before", 60000, 60000);
   put(*st, neighbour, "untouched", 60000, 60000);
-  int report[2];
-  ASSERT_EQ(pipe(report), 0);
-  pid_t holder = spawn([&] {
-    testing::hold_bucket_lock(*st, key);
-    char c = 'x';
-    if (write(report[1], &c, 1) != 1) {
-      return 1;
-    }
-    pause();
-    return 0;
-  });
-  char c = 0;
-  ASSERT_EQ(read(report[0], &c, 1), 1);
-  kill(holder, SIGKILL);
-  EXPECT_EQ(exit_code(holder), -1);
-  close(report[0]);
-  close(report[1]);
+  ASSERT_EQ(testing::buckets_holding(*st, key), std::vector<uint64_t>{0});
+  ASSERT_EQ(testing::buckets_holding(*st, neighbour), std::vector<uint64_t>{1});
+  kill_while_holding_locks(*st, {key});
 
   // The entries the lock guarded may have been half written: they are gone, the bucket works.
-  Store::Acquired a = st->acquire(key, in(2s), kLongLease);
-  EXPECT_EQ(a.kind, Kind::Lead);
-  EXPECT_FALSE(a.value);
+  expect_gone_then_store(*st, key, "after");
   EXPECT_EQ(st->stats().lock_recoveries, 1u);
-  int64_t now = wall_ms();
-  st->complete(key, a.flight, "after", now + 60000, now + 60000);
+  EXPECT_EQ(testing::bucket_usage(*st, 0).records, 1u);  // the new value's record alone
   EXPECT_EQ(get(*st, key).value, "after");
   EXPECT_EQ(get(*st, neighbour).value, "untouched");
   EXPECT_EQ(st->stats().lock_recoveries, 1u);
@@ -480,13 +331,43 @@ TEST(ShmStore, AttachReusesMemoryOfTheSameGeometry) {
     // Another size is another geometry: the memory is initialised again.
     auto st = attach_shm_store(memory, bytes - sizeof(shm::Bucket));
     ASSERT_TRUE(st) << st.error();
-    EXPECT_EQ((*st)->stats().capacity, 2 * shm::kWays);
+    EXPECT_EQ((*st)->stats().capacity, 2 * shm::kMaxRecords);
     EXPECT_EQ((*st)->stats().stores, 0u);
     Store::Acquired a = get(**st, key);
     EXPECT_EQ(a.kind, Kind::Lead);
     EXPECT_FALSE(a.value);
   }
   EXPECT_FALSE(attach_shm_store(static_cast<char*>(memory) + 8, bytes - 64));
+  std::free(memory);
+}
+
+// Memory laid out by another build (another version, bucket layout, value limit or libc mutex) is not
+// misread: it is initialised again, however well the size matches.
+TEST(ShmStore, AttachInitialisesMemoryOfAnotherLayout) {
+  const size_t bytes = bytes_for_buckets(2);
+  void* memory = std::aligned_alloc(64, bytes);
+  ASSERT_NE(memory, nullptr);
+  const Key key = spread_key(1);
+  auto* header = static_cast<shm::Header*>(memory);
+  const std::vector<std::function<void()>> other_layouts = {
+      [&] { header->version--; },         [&] { header->bucket_bytes += 64; },
+      [&] { header->mutex_bytes += 8; },  [&] { header->heap_bytes -= 8; },
+      [&] { header->record_bytes += 8; }, [&] { header->max_records++; },
+      [&] { header->unit_bytes = 16; },   [&] { header->max_value_bytes = 512; },
+      [&] { header->bucket_count++; },    [&] { header->magic = 0; },
+  };
+  for (size_t i = 0; i < other_layouts.size(); i++) {
+    {
+      auto st = attach_shm_store(memory, bytes);
+      ASSERT_TRUE(st) << st.error();
+      put(**st, key, "kept", 60000, 60000);
+    }
+    other_layouts[i]();
+    auto st = attach_shm_store(memory, bytes);
+    ASSERT_TRUE(st) << st.error();
+    EXPECT_EQ((*st)->stats().stores, 0u) << "layout change " << i;
+    EXPECT_FALSE((*st)->peek(key)) << "layout change " << i;
+  }
   std::free(memory);
 }
 
