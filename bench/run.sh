@@ -107,6 +107,8 @@ d|nginx.pending.ratio|p99 busy / idle|<= 1.2
 d|nginx.pending.idle_rps|cache hits, idle: requests/s|
 d|nginx.pending.busy_rps|cache hits while pending: requests/s|
 d|nginx.pending.in_flight|register queries in flight when the busy hits ended (of 200)|
+d|nginx.pending.arrival|the 200 first logins: until all had reached the register (before the busy hits)|
+d|nginx.pending.busy_end|the busy hits ended, after the first logins began (pending throughout if under 2 s)|<= 2
 d|nginx.pending.seconds|the 200 first logins: total time (register at 2 s)|
 d|nginx.pending.ok|the 200 first logins: answered 2xx (the fewest of the rounds)|= 200
 e|cache.bytes_per_person|shared cache: bytes per person with '"$persons"' persons cached (the smallest segment that keeps them all)|<= 1024
