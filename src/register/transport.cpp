@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -36,6 +37,11 @@ struct EasyDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
+
+struct ShareDeleter {
+  void operator()(CURLSH* s) const { curl_share_cleanup(s); }
+};
+using SharePtr = std::unique_ptr<CURLSH, ShareDeleter>;
 
 struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
@@ -345,8 +351,28 @@ struct HttpTransport::Impl {
   TransportSettings settings;
   TlsMaterial tls;
   bool https = false;
+  // TLS sessions shared by this transport's handles: a new connection to the register (another thread's,
+  // a burst of first logins) resumes one instead of a full handshake with certificate checks and the
+  // client key's signature. Only this endpoint's and these credentials' sessions are in it. Declared
+  // before the handles, which must go first.
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks;
+  SharePtr share;
   std::mutex mutex;
   std::vector<EasyPtr> idle;
+
+  static void share_lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+    static_cast<Impl*>(self)->share_locks[static_cast<size_t>(data)].lock();
+  }
+  static void share_unlock(CURL*, curl_lock_data data, void* self) {
+    static_cast<Impl*>(self)->share_locks[static_cast<size_t>(data)].unlock();
+  }
+  bool make_share() {
+    share.reset(curl_share_init());
+    return share && curl_share_setopt(share.get(), CURLSHOPT_LOCKFUNC, share_lock) == CURLSHE_OK &&
+           curl_share_setopt(share.get(), CURLSHOPT_UNLOCKFUNC, share_unlock) == CURLSHE_OK &&
+           curl_share_setopt(share.get(), CURLSHOPT_USERDATA, this) == CURLSHE_OK &&
+           curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK;
+  }
 
   struct Counters {
     std::atomic<uint64_t> posts{0}, sends{0}, retries{0}, connections{0}, answered{0};
@@ -382,6 +408,7 @@ struct HttpTransport::Impl {
                    c, CURLOPT_HTTP_VERSION,
                    static_cast<long>(s.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1)) == CURLE_OK;
     if (https) {
+      ok = ok && curl_easy_setopt(c, CURLOPT_SHARE, share.get()) == CURLE_OK;
       ok = ok &&
            curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)) == CURLE_OK;
       ok = ok && curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
@@ -476,6 +503,9 @@ Result<std::unique_ptr<HttpTransport>, TransportError> HttpTransport::create(con
     }
     if (auto problem = load_tls_files(s, impl->tls)) {
       return err(setup_error(*problem));
+    }
+    if (!impl->make_share()) {
+      return err(setup_error("libcurl could not make a TLS session cache"));
     }
   }
   if (s.connect_timeout_ms <= 0 || s.total_timeout_ms <= 0) {

@@ -33,6 +33,13 @@ expect "logins answered with the person's data" "$ok" 200
 expect "register queries" "$(queries)" 200
 vtj_sim_status "$PKI" >"$WORK/status.json"
 expect_in "every query answered found" "$WORK/status.json" '"0000":200'
+# The module's connections to the register share TLS sessions: after the first full handshake, the
+# threads' new connections resume one (no certificates, no signature by the client key).
+handshakes=$(grep -o '"tls_handshakes":[0-9]*' "$WORK/status.json" | cut -d: -f2)
+resumed=$(grep -o '"tls_resumed":[0-9]*' "$WORK/status.json" | cut -d: -f2)
+echo "register connections: $handshakes TLS handshakes, $resumed resumed"
+expect "register connections resume TLS sessions ($resumed of $handshakes)" \
+  "$([ "${resumed:-0}" -ge 1 ] && [ "$resumed" -lt "$handshakes" ] && echo yes)" yes
 # Each again: all from the cache.
 for who in "${crowd[@]:0:20}"; do
   expect "again: $who" "$(login "$who" /on/echo)" 200

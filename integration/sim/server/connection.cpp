@@ -305,6 +305,9 @@ void Connection::run() {
     return;
   }
   bump(stats.tls_handshakes);
+  if (SSL_session_reused(ssl_.get()) == 1) {
+    bump(stats.tls_resumed);
+  }
   const unsigned char* alpn = nullptr;
   unsigned int alpn_len = 0;
   SSL_get0_alpn_selected(ssl_.get(), &alpn, &alpn_len);

@@ -7,7 +7,7 @@
 namespace vtj::sim {
 
 void ServerStats::reset() {
-  for (auto* c : {&connections, &tls_handshakes, &tls_handshake_failures, &requests, &h2_connections,
+  for (auto* c : {&connections, &tls_handshakes, &tls_resumed, &tls_handshake_failures, &requests, &h2_connections,
                   &http1_connections, &idle_timeouts}) {
     c->store(0, std::memory_order_relaxed);
   }
@@ -17,7 +17,7 @@ std::string ServerStats::json() const {
   auto field = [](const char* name, const std::atomic<uint64_t>& v) {
     return std::string("\"") + name + "\":" + std::to_string(v.load(std::memory_order_relaxed));
   };
-  return field("connections", connections) + "," + field("tls_handshakes", tls_handshakes) + "," +
+  return field("connections", connections) + "," + field("tls_handshakes", tls_handshakes) + "," + field("tls_resumed", tls_resumed) + "," +
          field("tls_handshake_failures", tls_handshake_failures) + "," +
          field("active_connections", active_connections) + "," + field("requests", requests) + "," +
          field("h2_connections", h2_connections) + "," + field("http1_connections", http1_connections) + "," +

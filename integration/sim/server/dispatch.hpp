@@ -14,6 +14,7 @@ namespace vtj::sim {
 struct ServerStats {
   std::atomic<uint64_t> connections{0};  // accepted TCP connections
   std::atomic<uint64_t> tls_handshakes{0};
+  std::atomic<uint64_t> tls_resumed{0};  // handshakes that resumed a session (no certificates exchanged)
   std::atomic<uint64_t> tls_handshake_failures{0};
   std::atomic<uint64_t> active_connections{0};  // a gauge: not zeroed by /reset
   std::atomic<uint64_t> requests{0};            // every HTTP request, admin ones included
