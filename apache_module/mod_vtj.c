@@ -258,9 +258,9 @@ static int vtj_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
   }
   {
     char *stats = vtj_engine_stats(vtj_proc.engine);
-    const char *cap = stats ? strstr(stats, "cache_capacity ") : NULL;
-    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "vtj: ready; shared cache for %s entries",
-                 cap ? apr_pstrndup(ptemp, cap + 15, strcspn(cap + 15, "\n")) : "?");
+    const char *bytes = stats ? strstr(stats, "cache_bytes ") : NULL;
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "vtj: ready; shared cache of %s bytes",
+                 bytes ? apr_pstrndup(ptemp, bytes + 12, strcspn(bytes + 12, "\n")) : "0");
     vtj_free(stats);
   }
   return OK;

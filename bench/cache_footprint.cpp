@@ -207,7 +207,8 @@ void print_result(const Probe& p, const Population& people) {
   std::printf("retained_at_size: %u/%u\n", p.retained, people.size());
 }
 
-// The shared memory one more entry costs: the growth between two segments over their capacity's growth.
+// The shared memory per smallest entry the store counts (its capacity): where the search for the smallest
+// segment starts, below what any real entry needs.
 double entry_bytes() {
   auto a = vtj::cache::make_shm_store(kMiB);
   auto b = vtj::cache::make_shm_store(2 * kMiB);
@@ -216,18 +217,6 @@ double entry_bytes() {
   }
   const vtj::cache::StoreStats sa = a.value()->stats(), sb = b.value()->stats();
   return static_cast<double>(sb.bytes - sa.bytes) / static_cast<double>(sb.capacity - sa.capacity);
-}
-
-// The least segment (to 4 KiB) with an entry for every person: the documented sizing of 520 bytes each.
-size_t one_entry_each(uint32_t persons, double per_entry) {
-  const auto least = static_cast<size_t>(per_entry * persons);
-  for (size_t bytes = least; bytes < least + kMiB; bytes += 4096) {
-    auto store = vtj::cache::make_shm_store(bytes);  // fails below one bucket: then try larger
-    if (store.ok() && store.value()->stats().capacity >= persons) {
-      return bytes;
-    }
-  }
-  fail("no segment up to 1 MiB above " + std::to_string(least) + " bytes holds an entry per person");
 }
 
 struct Smallest {
@@ -285,15 +274,13 @@ int main(int argc, char** argv) {
   std::printf("record_bytes: %zu\n", record.size());
   std::printf("sealed_bytes: %zu\n",
               Cache(vtj::cache::make_none_store(), people.secret()).seal(Key{}, record).size());
-  std::printf("entry_bytes: %.0f\n", per_entry);
 
   if (options.size) {
     const Probe p = probe(people, *options.size);
     print_result(p, people);
     return 0;
   }
-  // The documented sizing (an entry per person), the 1 KiB budget, and the default segment.
-  print_at("one_entry_each", probe(people, one_entry_each(people.size(), per_entry)), people);
+  // The 1 KiB budget and the default segment.
   print_at("1KiB_each", probe(people, size_t{1024} * people.size()), people);
   print_at("default_64M", probe(people, kDefaultSegment), people);
 

@@ -19,7 +19,6 @@ out=$("$tool" --persons "$PERSONS")
 grep -v '^probe:' <<<"$out"
 value() { sed -n "s/^$1: *\([0-9.]*\).*/\1/p" <<<"$out" | head -n 1; }
 echo "result: cache.bytes_per_person $(value bytes_per_person) B"
-echo "result: cache.entry_bytes $(value entry_bytes) B"
 # "N/M" persons kept when the segment holds 1 KiB per person, as a percentage.
 kept=$(sed -n 's|^retained_at_1KiB_each: *\([0-9]*\)/\([0-9]*\).*|\1 \2|p' <<<"$out")
 [ -z "$kept" ] || echo "result: cache.kept_at_1KiB $(awk -v k="${kept% *}" -v n="${kept#* }" 'BEGIN { printf "%.1f", 100 * k / n }') %"

@@ -113,7 +113,6 @@ d|nginx.pending.seconds|the 200 first logins: total time (register at 2 s)|
 d|nginx.pending.ok|the 200 first logins: answered 2xx (the fewest of the rounds)|= 200
 e|cache.bytes_per_person|shared cache: bytes per person with '"$persons"' persons cached (the smallest segment that keeps them all)|<= 1024
 e|cache.kept_at_1KiB|shared cache: persons kept in a segment of 1 KiB per person|
-e|cache.entry_bytes|shared cache: bytes per entry|
 e|S.rss.before|worker RSS after the warm-up (summed)|
 e|S.rss.after|worker RSS after '"$rss_hits"' cache hits|
 e|S.rss.growth|worker RSS growth over those hits|<= 5

@@ -457,6 +457,7 @@ char* vtj_engine_stats(vtj_engine* engine) {
     line("stale_served", c.stale_served);
     line("cache_entries", s.entries);
     line("cache_capacity", s.capacity);
+    line("cache_bytes", s.bytes);
     line("cache_evictions", s.evictions);
     line("cache_waits", s.waits);
     line("cache_lock_recoveries", s.lock_recoveries);
