@@ -65,7 +65,7 @@ step() {
 if [ "$quick" = 1 ]; then
   hit=(2 1 16) miss=(1 1 1) storm=1 pending=1 persons=20000 rss=(100000 10000) rss_hits="100 000"
 else
-  hit=(4 5 16) miss=(3 5 1) storm=3 pending=3 persons=100000 rss=(1000000 50000) rss_hits="a million"
+  hit=(3 9 16) miss=(3 5 1) storm=3 pending=3 persons=100000 rss=(1000000 50000) rss_hits="a million"
 fi
 for s in apache nginx; do step "hit-$s" cached_login.sh "$s" "$BUILD" "${hit[@]}"; done
 for s in apache nginx; do step "miss-$s" miss_latency.sh "$s" "$BUILD" "${miss[@]}" 0 20; done
