@@ -533,11 +533,6 @@ const char* vtj_result_status(const vtj_result* r) {
 size_t vtj_result_header_count(const vtj_result* r) {
   return headers_of(r).size();
 }
-void vtj_result_header(const vtj_result* r, size_t i, const char** name, const char** value) {
-  const auto& h = headers_of(r);
-  *name = i < h.size() ? h[i].first.c_str() : "";
-  *value = i < h.size() ? h[i].second.c_str() : "";
-}
 void vtj_result_header_at(const vtj_result* r, size_t i, vtj_header* out) {
   const auto& h = headers_of(r);
   if (i >= h.size()) {
@@ -551,6 +546,12 @@ void vtj_result_header_at(const vtj_result* r, size_t i, vtj_header* out) {
   out->key_hash = o.header_key_hashes[i];
   out->value = h[i].second.c_str();
   out->value_len = h[i].second.size();
+}
+void vtj_result_header(const vtj_result* r, size_t i, const char** name, const char** value) {
+  vtj_header h;
+  vtj_result_header_at(r, i, &h);
+  *name = h.name;
+  *value = h.value;
 }
 size_t vtj_result_env_count(const vtj_result* r) {
   return env_of(r).size();
